@@ -1,0 +1,46 @@
+# Two commands: `make run` (set up everything, load the demo, serve it) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test deps system-packages migrate demo lint bench clean
+
+$(BIN)/.deps: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.deps: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(BIN)/.deps node_modules/.deps
+
+# Debian packages the suite uses (chromium for browser tests, poppler-utils to read PDFs
+# back, TrueType CJK fonts for reports): installed where this machine allows it.
+system-packages:
+	@bash scripts/system-packages.sh
+
+migrate: deps
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "演示地址：http://$(HOST)/  （以上任一账号登录，密码 qinghai2024）"
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: deps system-packages
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
+
+bench: deps
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles .pytest_cache

@@ -1,0 +1,131 @@
+"""The one door for access: every view reaches campaign objects through these helpers.
+
+Rules (DESIGN.md):
+- an administrator (superuser) sees and changes everything;
+- a campaign's coordinators (members with the coordinator role of its coordinating
+  unit) see and change everything in it;
+- a viewer of the coordinating unit reads everything in it;
+- a member of a unit with an assignment in a campaign sees the plan and its own unit's
+  assignments; reporters change them, viewers only read;
+- everything else answers 404 (out of sight) or 403 (seen but read-only).
+"""
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Assignment, Campaign, Membership, Task
+
+Role = Membership.Role
+
+
+def _unit_ids(user, roles=None):
+    """Ids of the user's units (optionally only where they hold one of `roles`), cached per request."""
+    if not user.is_authenticated:
+        return set()
+    cache = user.__dict__.setdefault("_unit_roles_cache", None)
+    if cache is None:
+        cache = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+        user.__dict__["_unit_roles_cache"] = cache
+    return {unit_id for unit_id, role in cache if roles is None or role in roles}
+
+
+def member_unit_ids(user):
+    """Units the user belongs to, in any role."""
+    return _unit_ids(user)
+
+
+def reporter_unit_ids(user):
+    """Units for which the user may change assignments (reporters and coordinators)."""
+    return _unit_ids(user, {Role.REPORTER, Role.COORDINATOR})
+
+
+def visible_campaigns(user):
+    """Campaigns the user may open at all."""
+    if not user.is_authenticated:
+        return Campaign.objects.none()
+    if user.is_superuser:
+        return Campaign.objects.all()
+    units = member_unit_ids(user)
+    return Campaign.objects.filter(
+        Q(coordinating_unit_id__in=units) | Q(tasks__assignments__unit_id__in=units)
+    ).distinct()
+
+
+def coordinated_campaigns(user):
+    """Campaigns the user coordinates (may change everything in)."""
+    if not user.is_authenticated:
+        return Campaign.objects.none()
+    if user.is_superuser:
+        return Campaign.objects.all()
+    return Campaign.objects.filter(coordinating_unit_id__in=_unit_ids(user, {Role.COORDINATOR}))
+
+
+def can_coordinate(user, campaign):
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or campaign.coordinating_unit_id in _unit_ids(user, {Role.COORDINATOR})
+
+
+def can_oversee(user, campaign):
+    """Read everything in the campaign: coordinators and viewers of the coordinating unit."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or campaign.coordinating_unit_id in member_unit_ids(user)
+
+
+def visible_assignments(user, campaign=None):
+    """Assignments the user may read: all of an overseen campaign, else their units' own."""
+    qs = Assignment.objects.all()
+    if campaign is not None:
+        qs = qs.filter(task__campaign=campaign)
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    units = member_unit_ids(user)
+    return qs.filter(Q(task__campaign__coordinating_unit_id__in=units) | Q(unit_id__in=units))
+
+
+def can_change_assignment(user, assignment):
+    """Coordinators of its campaign, and reporters of its unit."""
+    if not user.is_authenticated:
+        return False
+    if can_coordinate(user, assignment.task.campaign):
+        return True
+    return assignment.unit_id in reporter_unit_ids(user)
+
+
+def get_campaign_for_user(user, code, coordinate=False):
+    """The campaign with `code` if the user may see it (404 otherwise); 403 if `coordinate`
+    is asked and the user only reads it."""
+    try:
+        campaign = visible_campaigns(user).select_related("coordinating_unit").get(code=code)
+    except Campaign.DoesNotExist:
+        raise Http404("没有找到该活动方案") from None
+    if coordinate and not can_coordinate(user, campaign):
+        raise PermissionDenied("只有本活动的协调人可以进行此操作")
+    return campaign
+
+
+def get_task_for_user(user, code, number):
+    campaign = get_campaign_for_user(user, code)
+    try:
+        return Task.objects.select_related("campaign", "section").get(campaign=campaign, number=number)
+    except Task.DoesNotExist:
+        raise Http404("没有找到该任务") from None
+
+
+def get_assignment_for_user(user, pk, write=False):
+    """The assignment if the user may read it (404 otherwise); with `write`, 403 unless the
+    user may change it."""
+    try:
+        assignment = (
+            visible_assignments(user)
+            .select_related("task__campaign__coordinating_unit", "task__section", "unit", "via_group")
+            .get(pk=pk)
+        )
+    except Assignment.DoesNotExist:
+        raise Http404("没有找到该任务分工") from None
+    if write and not can_change_assignment(user, assignment):
+        raise PermissionDenied("您只能查看，不能修改该任务分工")
+    return assignment

@@ -1,0 +1,60 @@
+"""Filters for the coordinator's task list. They narrow a queryset the access helpers
+already scoped to the user; they are never the access check."""
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Assignment, Section, Task, Unit
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="关键词", method="filter_text")
+    section = django_filters.ModelChoiceFilter(label="活动安排", queryset=Section.objects.none(), empty_label="全部")
+    unit = django_filters.ModelChoiceFilter(
+        label="责任单位", queryset=Unit.objects.none(), method="filter_unit", empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(
+        label="分工状态", choices=Assignment.Status.choices, method="filter_status", empty_label="全部"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="仅看逾期", method="filter_overdue", widget=django_filters.widgets.BooleanWidget()
+    )
+    due_within = django_filters.NumberFilter(label="N天内到期", method="filter_due_within", min_value=0)
+
+    class Meta:
+        model = Task
+        fields = ["q", "section", "unit", "status", "overdue", "due_within"]
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["section"].queryset = Section.objects.filter(campaign=campaign)
+        self.filters["unit"].queryset = Unit.objects.filter(assignments__task__campaign=campaign).distinct()
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q(title__icontains=value) | Q(description__icontains=value) | Q(notes__icontains=value)
+        if value.isdigit():
+            query |= Q(number=int(value))
+        return queryset.filter(query)
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(assignments__unit=value).distinct() if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(assignments__status=value).distinct() if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Assignment.objects.overdue().values("task_id"))
+
+    def filter_due_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        open_tasks = Assignment.objects.open().values("task_id")
+        return queryset.filter(deadline__gte=today, deadline__lte=today + timedelta(days=int(value)), pk__in=open_tasks)

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from campaigns.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：2024年青海省“知识产权公共服务市州行”活动方案、单位和演示账号（可重复运行）。"
+
+    def handle(self, *args, **options):
+        campaign, logins = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"已加载：{campaign.title}（{campaign.tasks.count()} 项任务）"))
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, unit, role in logins:
+            self.stdout.write(f"  {username:<10} {unit}（{role}）")

@@ -1,0 +1,327 @@
+"""The directory (regions, units, memberships) and the campaign plan.
+
+Progress is derived from assignments (see the QuerySet annotations below), never stored
+on tasks, sections or campaigns.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Avg, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_ordinal(n):
+    """1 -> 一, 12 -> 十二, 21 -> 二十一 (enough for section numbers)."""
+    if n <= 10:
+        return CHINESE_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+# ---------------------------------------------------------------- directory
+
+
+class Region(models.Model):
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("省")
+        PREFECTURE = "prefecture", _("市州")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    neighbours = models.ManyToManyField("self", verbose_name=_("相邻地区"), blank=True, symmetrical=True)
+    ordinal = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["ordinal", "name"]
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        PROVINCIAL_DIVISION = "division", _("省局处室")
+        PREFECTURE_BUREAU = "bureau", _("市州市场监管局")
+        SERVICE_INSTITUTION = "institution", _("服务机构")
+        UNIVERSITY = "university", _("高校")
+        OTHER = "other", _("其他公共机构")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("其他写法，如旧称、缩写"))
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    description = models.CharField(
+        _("说明"), max_length=200, blank=True, help_text=_("如“国家知识产权信息公共服务网点”“TISC”")
+    )
+    ordinal = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["ordinal", "name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class UnitGroup(models.Model):
+    """A phrase of the plan that stands for several units, e.g. 各市州市场监管局."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    aliases = models.JSONField(_("别名"), default=list, blank=True)
+    members = models.ManyToManyField(Unit, verbose_name=_("成员单位"), related_name="groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位组")
+        verbose_name_plural = _("单位组")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("协调人")
+        REPORTER = "reporter", _("填报人")
+        VIEWER = "viewer", _("查看人")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.REPORTER)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_once_per_unit")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.unit}（{self.get_role_display()}）"
+
+
+# ---------------------------------------------------------------- plan
+
+
+def mean_progress(values):
+    """Mean of task progress figures, leaving out tasks with no live assignment (None).
+
+    Section and campaign progress are the mean of their tasks' progress, so every task
+    weighs the same however many units share it.
+    """
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 1) if values else 0
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ACTIVE = "active", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issuing_authority = models.CharField(_("发文机关"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    coordinating_unit = models.ForeignKey(
+        Unit, verbose_name=_("协调单位"), on_delete=models.PROTECT, related_name="coordinated_campaigns"
+    )
+    theme = models.TextField(_("活动主题"), blank=True)
+    content_areas = models.JSONField(
+        _("活动内容"), default=list, blank=True, help_text=_("列表，每项含 title 与 text")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    summary_due = models.DateField(_("总结报送截止日期"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "code"]
+        verbose_name = _("活动方案")
+        verbose_name_plural = _("活动方案")
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="sections")
+    ordinal = models.PositiveIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        ordering = ["campaign", "ordinal"]
+        verbose_name = _("重点活动安排")
+        verbose_name_plural = _("重点活动安排")
+        constraints = [models.UniqueConstraint(fields=["campaign", "ordinal"], name="section_ordinal_unique")]
+
+    def __str__(self):
+        return f"（{self.numeral}）{self.title}"
+
+    @property
+    def numeral(self):
+        return chinese_ordinal(self.ordinal)
+
+
+class TaskQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Annotate `progress`: mean percent of the task's assignments, cancelled ones left out."""
+        return self.annotate(
+            progress=Avg("assignments__percent", filter=~Q(assignments__status=Assignment.Status.CANCELLED))
+        )
+
+    def for_plan(self):
+        """Everything the plan page and task lists show, in a fixed number of queries."""
+        return (
+            self.select_related("section", "campaign")
+            .prefetch_related(
+                models.Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.select_related("unit", "via_group").order_by("position", "pk"),
+                )
+            )
+            .with_progress()
+        )
+
+
+class Task(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(Section, verbose_name=_("活动安排"), on_delete=models.PROTECT, related_name="tasks")
+    number = models.PositiveIntegerField(_("编号"))
+    title = models.CharField(_("任务"), max_length=500)
+    description = models.TextField(_("说明"), blank=True)
+    original_deadline = models.DateField(_("原定完成时限"), null=True, blank=True)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="task_number_unique")]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.original_deadline is None:
+            self.original_deadline = self.deadline
+        super().save(*args, **kwargs)
+
+    @property
+    def leads(self):
+        return [a for a in self.assignments.all() if a.role == Assignment.Role.LEAD]
+
+    def responsible_display(self):
+        """The units as the notice writes them: lead first, groups by their own phrase."""
+        parts, seen_groups = [], set()
+        for assignment in self.assignments.all():
+            if assignment.via_group_id:
+                if assignment.via_group_id in seen_groups:
+                    continue
+                seen_groups.add(assignment.via_group_id)
+                parts.append(assignment.via_group.name)
+            else:
+                parts.append(assignment.unit.name)
+        return "，".join(parts)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    OPEN_STATUSES = ("not_started", "in_progress", "returned")
+
+    def open(self):
+        return self.filter(status__in=self.OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(task__deadline__lt=today)
+
+    def due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(task__deadline__gte=today, task__deadline__lte=today + timedelta(days=days))
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头")
+        CO = "co", _("配合")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("进行中")
+        SUBMITTED = "submitted", _("待核验")
+        VERIFIED = "verified", _("已核验")
+        RETURNED = "returned", _("已退回")
+        CANCELLED = "cancelled", _("已取消")
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("职责"), max_length=10, choices=Role.choices)
+    via_group = models.ForeignKey(
+        UnitGroup,
+        verbose_name=_("来自单位组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("方案中以单位组写法（如“各市州市场监管局”）列出时"),
+    )
+    position = models.PositiveIntegerField(_("方案中的次序"), default=0)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    completed_late = models.BooleanField(_("逾期完成"), default=False)
+    # Optimistic locking: every save through services bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["task__campaign", "task__number", "position", "pk"]
+        verbose_name = _("任务分工")
+        verbose_name_plural = _("任务分工")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="assignment_unit_once_per_task"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="assignment_percent_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.task.number}. {self.unit}（{self.get_role_display()}）"
+
+    @property
+    def is_open(self):
+        return self.status in AssignmentQuerySet.OPEN_STATUSES
+
+    def days_left(self, today=None):
+        """Days until the task's deadline (negative when overdue), or None without one."""
+        if self.task.deadline is None:
+            return None
+        today = today or timezone.localdate()
+        return (self.task.deadline - today).days
+
+    @property
+    def is_overdue(self):
+        left = self.days_left()
+        return self.is_open and left is not None and left < 0
