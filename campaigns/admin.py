@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Assignment, Campaign, Membership, Region, Section, Task, Unit, UnitGroup
 
@@ -60,7 +61,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "campaign", "section", "deadline"]
     list_display_links = ["number", "title"]
     list_filter = ["campaign", "section"]
@@ -70,7 +71,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["task", "unit", "role", "status", "percent", "completed_late"]
     list_filter = ["role", "status", "task__campaign"]
     search_fields = ["task__title", "unit__name"]

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Avg, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
 
@@ -214,6 +215,9 @@ class Task(models.Model):
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
 
+    # Every change (deadline, content) is kept with who, when and why (`_change_reason`).
+    history = HistoricalRecords(verbose_name=_("任务变更记录"))
+
     objects = TaskQuerySet.as_manager()
 
     class Meta:
@@ -295,6 +299,8 @@ class Assignment(models.Model):
     # Optimistic locking: every save through services bumps it; a stale form is refused.
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("分工变更记录"), excluded_fields=["updated_at"])
 
     objects = AssignmentQuerySet.as_manager()
 

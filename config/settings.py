@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "simple_history",
     "campaigns",
 ]
 
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the request's user on every history row.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
