@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "campaigns",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/survey-core", BASE_DIR / "node_modules" / "survey-core"),
+    ("vendor/survey-js-ui", BASE_DIR / "node_modules" / "survey-js-ui"),
 ]
 
 MEDIA_URL = "media/"
@@ -167,6 +170,21 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Cache: django-ratelimit counts open-link requests here. The default local-memory cache
+# counts per process; with several gunicorn workers set CACHE_URL-style shared storage
+# (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache + CACHE_LOCATION=cache_table,
+# created with `manage.py createcachetable`) so the limit holds across workers.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach"),
+    }
+}
+# Open (uninvited) survey links: requests per IP.
+SURVEY_OPEN_LINK_RATE = os.environ.get("SURVEY_OPEN_LINK_RATE", "30/m")
+# Largest survey answer body accepted, in bytes.
+SURVEY_MAX_BODY = int(os.environ.get("SURVEY_MAX_BODY", str(256 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "login": "the login page itself",
     "logout": "logging out needs no login",
+    # Survey respondents: the unguessable token is the key (tests/surveys cover them).
+    "respond": "a respondent's invitation link",
+    "respond_save": "a respondent's invitation link",
+    "respond_submit": "a respondent's invitation link",
+    "open_link": "a survey's open link (rate-limited)",
+    "open_submit": "a survey's open link (rate-limited)",
 }
 
 

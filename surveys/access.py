@@ -1,0 +1,77 @@
+"""Who may see and manage surveys, built on the one door in campaigns.access.
+
+- coordinators of a campaign manage its surveys and see every response;
+- viewers of the coordinating unit read everything;
+- a unit invited to a survey sees the survey and its own unit's responses only;
+- a respondent reaches only the form behind the token (no login; see views.respond).
+"""
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from campaigns import access as campaign_access
+
+from .models import Response, Survey
+
+
+def _overseen_campaign_ids(user):
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return None
+    return set(
+        campaign_access.visible_campaigns(user)
+        .filter(coordinating_unit_id__in=campaign_access.member_unit_ids(user))
+        .values_list("pk", flat=True)
+    )
+
+
+def visible_surveys(user):
+    """Surveys of campaigns the user oversees, and surveys its units are invited to."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    if user.is_superuser:
+        return Survey.objects.all()
+    return Survey.objects.filter(
+        Q(campaign_id__in=_overseen_campaign_ids(user))
+        | Q(invitations__unit_id__in=campaign_access.member_unit_ids(user))
+    ).distinct()
+
+
+def manageable_campaigns(user):
+    return campaign_access.coordinated_campaigns(user)
+
+
+def can_manage(user, survey):
+    return campaign_access.can_coordinate(user, survey.campaign)
+
+
+def can_see_all_responses(user, survey):
+    return campaign_access.can_oversee(user, survey.campaign)
+
+
+def get_survey_for_user(user, pk, manage=False):
+    """The survey if the user may see it (404 otherwise); with `manage`, 403 unless coordinator."""
+    try:
+        survey = visible_surveys(user).select_related("campaign", "task").get(pk=pk)
+    except Survey.DoesNotExist:
+        raise Http404("没有找到该问卷") from None
+    if manage and not can_manage(user, survey):
+        raise PermissionDenied("只有本活动的协调人可以管理问卷")
+    return survey
+
+
+def visible_responses(user, survey):
+    """Submitted responses the user may read: all for overseers, else their own units'."""
+    qs = Response.objects.submitted().filter(survey=survey)
+    if can_see_all_responses(user, survey):
+        return qs
+    return qs.filter(unit_id__in=campaign_access.member_unit_ids(user))
+
+
+def visible_unit_ids(user, survey):
+    """None when the user sees every unit's responses, else the ids of their own units."""
+    if can_see_all_responses(user, survey):
+        return None
+    return set(campaign_access.member_unit_ids(user))
+

@@ -1,0 +1,82 @@
+import json
+
+from django import forms
+
+from .models import Survey
+from .spreadsheet import SpreadsheetInvalid, read_rows, rows_to_schema
+from .validation import SchemaInvalid, check_schema
+
+MAX_JSON_UPLOAD = 2 * 1024 * 1024
+
+
+class QuestionnaireForm(forms.Form):
+    """The questionnaire itself: pasted JSON, an uploaded JSON file, or a spreadsheet."""
+
+    schema_text = forms.CharField(label="SurveyJS 定义（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 18}))
+    schema_file = forms.FileField(label="或上传 JSON 文件", required=False)
+    sheet = forms.FileField(label="或上传题目表（xlsx/csv，每行一题）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schema_text"].widget.attrs.update({"class": "form-control font-monospace small"})
+        for name in ("schema_file", "sheet"):
+            self.fields[name].widget.attrs.update({"class": "form-control form-control-sm"})
+
+    def clean(self):
+        data = super().clean()
+        sheet, upload, text = data.get("sheet"), data.get("schema_file"), data.get("schema_text", "")
+        if sheet:
+            try:
+                schema, _ = rows_to_schema(read_rows(sheet.read()), title=self.data.get("title", ""))
+            except SpreadsheetInvalid as exc:
+                raise forms.ValidationError(exc.errors) from None
+        else:
+            if upload:
+                if upload.size > MAX_JSON_UPLOAD:
+                    raise forms.ValidationError("JSON 文件过大（上限 2 MB）")
+                raw = upload.read()
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise forms.ValidationError("上传的文件不是 UTF-8 文本的 JSON") from None
+            if not text.strip():
+                raise forms.ValidationError("请粘贴 SurveyJS 定义，或上传 JSON 文件或题目表")
+            try:
+                schema = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise forms.ValidationError(f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from None
+        try:
+            check_schema(schema)
+        except SchemaInvalid as exc:
+            raise forms.ValidationError(exc.errors) from None
+        data["schema"] = schema
+        return data
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["campaign", "task", "title", "description", "status", "access", "allow_resume", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["task"].queryset = self.fields["task"].queryset.filter(campaign__in=campaigns)
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "allow_resume" else (
+                "form-select" if name in ("campaign", "task", "status", "access") else "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        task, campaign = data.get("task"), data.get("campaign")
+        if task and campaign and task.campaign_id != campaign.pk:
+            self.add_error("task", "所选任务不属于该活动方案")
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", "截止时间应晚于开始时间")
+        return data

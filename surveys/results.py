@@ -1,0 +1,208 @@
+"""Compiling a survey's results and exporting its responses (streamed, a few queries in all)."""
+import csv
+import statistics
+import tempfile
+
+from openpyxl import Workbook
+
+from .validation import MULTI_TYPES, walk_questions
+
+CHUNK = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def survey_questions(survey):
+    """The current version's questions, then any only older versions had (answers keep them)."""
+    versions = list(survey.versions.order_by("-number").values_list("schema", flat=True))
+    questions, seen = [], set()
+    for schema in versions:
+        for q in walk_questions(schema):
+            if q.name and q.name not in seen:
+                seen.add(q.name)
+                questions.append(q)
+    return questions
+
+
+def response_rate(survey, unit_ids=None):
+    """Per invited unit: invited / opened / submitted, and the totals."""
+    invitations = survey.invitations.select_related("unit").order_by("unit__ordinal", "pk")
+    if unit_ids is not None:
+        invitations = invitations.filter(unit_id__in=unit_ids)
+    rows = list(invitations)
+    totals = {
+        "invited": len(rows),
+        "opened": sum(1 for i in rows if i.opened_at),
+        "submitted": sum(1 for i in rows if i.submitted_at),
+    }
+    totals["rate"] = round(100 * totals["submitted"] / totals["invited"], 1) if rows else 0
+    return rows, totals
+
+
+def compile_results(questions, answers_iter):
+    """Per question: choice counts and shares, number statistics, or the text answers."""
+    stats = {q.name: {"question": q, "answered": 0, "counts": {}, "numbers": [], "texts": []} for q in questions}
+    total = 0
+    for answers, unit_name in answers_iter:
+        total += 1
+        for name, value in answers.items():
+            s = stats.get(name)
+            if s is None or value in (None, "", [], {}):
+                continue
+            s["answered"] += 1
+            q = s["question"]
+            if q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean", "rating"):
+                values = value if isinstance(value, list) else [value]
+                for v in values:
+                    key = str(v)
+                    s["counts"][key] = s["counts"].get(key, 0) + 1
+                if q.type == "rating" and isinstance(value, (int, float)):
+                    s["numbers"].append(value)
+            elif q.type == "matrix" and isinstance(value, dict):
+                for row, col in value.items():
+                    key = f"{row}\x00{col}"
+                    s["counts"][key] = s["counts"].get(key, 0) + 1
+            elif q.is_numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
+                s["numbers"].append(value)
+            elif q.type == "multipletext" and isinstance(value, dict):
+                s["texts"].append((unit_name, "；".join(f"{k}：{v}" for k, v in value.items())))
+            else:
+                s["texts"].append((unit_name, str(value)))
+    out = []
+    for s in stats.values():
+        q = s["question"]
+        item = {"question": q, "answered": s["answered"], "kind": "text", "texts": s["texts"]}
+        if q.type == "matrix":
+            item["kind"] = "matrix"
+            item["matrix"] = [
+                (label, [(clabel, s["counts"].get(f"{r}\x00{c}", 0)) for c, clabel in q.columns]) for r, label in q.rows
+            ]
+            item["columns"] = [label for _, label in q.columns]
+        elif s["counts"] or q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean"):
+            item["kind"] = "choices"
+            if q.type == "boolean":
+                options = [(True, "是"), (False, "否")]
+            elif q.type == "rating":
+                options = [(v, str(v)) for v in q.rating_values()]
+            else:
+                options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
+                    [("none", q.choice_label("none"))] if q.has_none else [])
+            base = s["answered"] or 1
+            item["choices"] = [
+                (label, s["counts"].get(str(v), 0), round(100 * s["counts"].get(str(v), 0) / base, 1))
+                for v, label in options
+            ]
+        if s["numbers"]:
+            nums = s["numbers"]
+            item["kind"] = "numbers" if item["kind"] == "text" else item["kind"]
+            item["numbers"] = {
+                "min": min(nums), "mean": round(statistics.fmean(nums), 2),
+                "median": statistics.median(nums), "max": max(nums), "n": len(nums),
+            }
+        out.append(item)
+    return total, out
+
+
+# ---------------------------------------------------------------- exports
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_columns(questions, labels=True):
+    """[(heading, getter(answers) -> cell)] — multiple choice, matrix and multi-text spread out."""
+    cols = []
+
+    def lab(q, v):
+        return q.choice_label(v) if labels else v
+
+    for q in questions:
+        name = q.name
+        head = q.title if labels else name
+        if q.type in ("checkbox", "tagbox"):
+            options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
+                [("none", q.choice_label("none"))] if q.has_none else [])
+            for v, label in options:
+                cols.append((f"{head}[{label if labels else v}]",
+                             lambda a, n=name, v=v: (1 if v in (a.get(n) or []) else 0) if n in a else None))
+        elif q.type == "ranking":
+            for v, label in q.choices:
+                cols.append((f"{head}[{label if labels else v}]",
+                             lambda a, n=name, v=v: (a.get(n).index(v) + 1) if v in (a.get(n) or []) else None))
+        elif q.type == "matrix":
+            for r, rlabel in q.rows:
+                cols.append((f"{head}[{rlabel if labels else r}]",
+                             lambda a, n=name, r=r, q=q: (
+                                 lab_col(q, (a.get(n) or {}).get(str(r)), labels) if isinstance(a.get(n), dict) else None)))
+        elif q.type == "multipletext":
+            for item, ilabel in q.items:
+                cols.append((f"{head}[{ilabel if labels else item}]",
+                             lambda a, n=name, i=item: (a.get(n) or {}).get(i) if isinstance(a.get(n), dict) else None))
+        elif q.type in ("radiogroup", "dropdown"):
+            cols.append((head, lambda a, n=name, q=q: lab(q, a[n]) if a.get(n) is not None else None))
+        elif q.type == "boolean":
+            cols.append((head, lambda a, n=name: (("是" if a[n] else "否") if labels else int(bool(a[n])))
+                         if isinstance(a.get(n), bool) else a.get(n)))
+        else:
+            cols.append((head, lambda a, n=name: a.get(n)))
+        if q.has_other or q.has_comment:
+            cols.append((f"{head}[{'其他说明' if labels else 'comment'}]", lambda a, n=name: a.get(f"{n}-Comment")))
+    return cols
+
+
+def lab_col(q, value, labels):
+    if value is None or not labels:
+        return value
+    for c, clabel in q.columns:
+        if str(c) == str(value):
+            return clabel
+    return value
+
+
+def export_rows(survey, responses, labels=True):
+    """Heading row, then one row per response; reads responses in chunks, never all at once."""
+    questions = survey_questions(survey)
+    cols = export_columns(questions, labels)
+    yield ["答卷编号", "单位", "问卷版本", "提交时间"] + [h for h, _ in cols]
+    rows = responses.order_by("pk").values_list("pk", "unit__name", "version__number", "submitted_at", "answers")
+    for pk, unit, version, submitted_at, answers in rows.iterator(chunk_size=CHUNK):
+        when = submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if submitted_at else ""
+        cells = [pk, unit or "", version, when]
+        for _, get in cols:
+            value = get(answers or {})
+            if isinstance(value, (list, dict)):
+                value = str(value)
+            cells.append(safe_cell(value))
+        yield cells
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_stream(rows):
+    """CSV lines (with a BOM so Excel reads the Chinese) as a generator."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in row])
+
+
+def write_xlsx(rows, fileobj):
+    """Write rows to an xlsx in openpyxl's write-only mode (rows are not kept in memory)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("答卷")
+    for row in rows:
+        ws.append(row)
+    wb.save(fileobj)
+
+
+def xlsx_tempfile(rows):
+    tmp = tempfile.TemporaryFile()
+    write_xlsx(rows, tmp)
+    tmp.seek(0)
+    return tmp

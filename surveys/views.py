@@ -1,0 +1,281 @@
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from campaigns.models import Unit
+
+from . import access, results, services
+from .forms import QuestionnaireForm, SurveySettingsForm
+from .models import Invitation, Response, Survey
+from .validation import AnswersInvalid, parse_answers_body
+
+# ---------------------------------------------------------------- coordinators and units
+
+
+@login_required
+def survey_list(request):
+    surveys = (
+        access.visible_surveys(request.user)
+        .select_related("campaign", "task")
+        .order_by("campaign", "-created_at")
+    )
+    manageable = set(access.manageable_campaigns(request.user).values_list("pk", flat=True))
+    return render(request, "surveys/survey_list.html", {"surveys": surveys, "manageable": manageable})
+
+
+@login_required
+def survey_create(request):
+    campaigns = access.manageable_campaigns(request.user)
+    if not campaigns.exists():
+        raise Http404("您没有可管理的活动方案")
+    settings_form = SurveySettingsForm(request.POST or None, campaigns=campaigns, prefix="s")
+    questionnaire_form = QuestionnaireForm(request.POST or None, request.FILES or None, prefix="q")
+    if request.method == "POST" and settings_form.is_valid() and questionnaire_form.is_valid():
+        fields = {k: v for k, v in settings_form.cleaned_data.items() if k not in ("campaign", "title")}
+        survey = services.create_survey(
+            settings_form.cleaned_data["campaign"], settings_form.cleaned_data["title"],
+            questionnaire_form.cleaned_data["schema"], request.user, **fields,
+        )
+        messages.success(request, "问卷已创建")
+        return redirect(survey)
+    return render(request, "surveys/survey_form.html", {
+        "settings_form": settings_form, "questionnaire_form": questionnaire_form, "creating": True,
+    })
+
+
+@login_required
+def survey_detail(request, pk):
+    survey = access.get_survey_for_user(request.user, pk)
+    manage = access.can_manage(request.user, survey)
+    unit_ids = access.visible_unit_ids(request.user, survey)
+    invitations, totals = results.response_rate(survey, unit_ids)
+    return render(request, "surveys/survey_detail.html", {
+        "survey": survey, "manage": manage, "invitations": invitations, "totals": totals,
+        "versions": survey.versions.order_by("-number"),
+        "open_url": request.build_absolute_uri(reverse("surveys:open_link", args=[survey.open_token])),
+    })
+
+
+@login_required
+def survey_settings(request, pk):
+    survey = access.get_survey_for_user(request.user, pk, manage=True)
+    form = SurveySettingsForm(request.POST or None, instance=survey,
+                              campaigns=access.manageable_campaigns(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "设置已保存")
+        return redirect(survey)
+    return render(request, "surveys/survey_settings.html", {"survey": survey, "form": form})
+
+
+@login_required
+def survey_questionnaire(request, pk):
+    """Edit the questionnaire with a live preview; answered versions are kept, not changed."""
+    survey = access.get_survey_for_user(request.user, pk, manage=True)
+    current = survey.current_version
+    initial = {"schema_text": json.dumps(current.schema, ensure_ascii=False, indent=2)} if current else {}
+    form = QuestionnaireForm(request.POST or None, request.FILES or None, initial=initial, prefix="q")
+    if request.method == "POST" and form.is_valid():
+        version = services.save_questionnaire(survey, form.cleaned_data["schema"], request.user)
+        if current and version.number != current.number:
+            messages.success(request, f"已有答卷，已另存为第 {version.number} 版；已有答卷仍对应原版本")
+        else:
+            messages.success(request, "问卷已保存")
+        return redirect(survey)
+    return render(request, "surveys/survey_form.html", {"survey": survey, "questionnaire_form": form})
+
+
+@login_required
+@require_POST
+def survey_copy(request, pk):
+    survey = access.get_survey_for_user(request.user, pk, manage=True)
+    copy = services.copy_survey(survey, request.user)
+    messages.success(request, f"已复制为“{copy.title}”（草稿）")
+    return redirect(copy)
+
+
+@login_required
+@require_POST
+def survey_invite(request, pk):
+    """Invite the prefecture bureaus responsible for the survey's task (or all eight)."""
+    survey = access.get_survey_for_user(request.user, pk, manage=True)
+    bureaus = Unit.objects.filter(kind=Unit.Kind.PREFECTURE_BUREAU)
+    units = bureaus.filter(assignments__task_id=survey.task_id).distinct() if survey.task_id else bureaus.none()
+    if not units.exists():
+        # A survey of the provincial office (like task 2's) goes to every prefecture bureau.
+        units = bureaus
+    created = services.invite_units(survey, units)
+    messages.success(request, f"新发出邀请 {len(created)} 份")
+    return redirect(survey)
+
+
+@login_required
+def survey_results(request, pk):
+    survey = access.get_survey_for_user(request.user, pk)
+    unit_ids = access.visible_unit_ids(request.user, survey)
+    responses = access.visible_responses(request.user, survey)
+    invitations, totals = results.response_rate(survey, unit_ids)
+    units = [i.unit for i in invitations if i.unit_id]
+    selected = request.GET.get("unit")
+    if selected and selected.isdigit():
+        responses = responses.filter(unit_id=int(selected))
+        selected = int(selected)
+    else:
+        selected = None
+    questions = results.survey_questions(survey)
+    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=results.CHUNK)
+    total, items = results.compile_results(questions, rows)
+    return render(request, "surveys/survey_results.html", {
+        "survey": survey, "invitations": invitations, "totals": totals, "units": units,
+        "selected": selected, "total": total, "items": items,
+    })
+
+
+@login_required
+def survey_export(request, pk, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("不支持的导出格式")
+    survey = access.get_survey_for_user(request.user, pk)
+    responses = access.visible_responses(request.user, survey)
+    labels = request.GET.get("codes") != "1"
+    rows = results.export_rows(survey, responses, labels=labels)
+    filename = f"survey-{survey.pk}-responses.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(results.csv_stream(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(
+        results.xlsx_tempfile(rows), as_attachment=True, filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# ---------------------------------------------------------------- respondents (no login: the token is the key)
+
+
+def _respondent_page(request, survey, version, submit_url, save_url=None, answers=None):
+    return render(request, "surveys/respond.html", {
+        "survey": survey, "schema": version.schema, "answers": answers or {},
+        "submit_url": submit_url, "save_url": save_url,
+    })
+
+
+def _get_invitation(token):
+    try:
+        return Invitation.objects.select_related("survey", "unit").get(token=token)
+    except Invitation.DoesNotExist:
+        raise Http404("链接无效") from None
+
+
+def respond(request, token):
+    invitation = _get_invitation(token)
+    survey = invitation.survey
+    if invitation.submitted_at:
+        return render(request, "surveys/respond_done.html", {"survey": survey, "already": True})
+    if not survey.is_accepting():
+        return render(request, "surveys/respond_closed.html", {"survey": survey}, status=410)
+    services.open_invitation(invitation)
+    draft = invitation.responses.filter(status=Response.Status.DRAFT).select_related("version").first()
+    version = draft.version if draft else survey.current_version
+    save_url = reverse("surveys:respond_save", args=[token]) if survey.allow_resume else None
+    return _respondent_page(request, survey, version, reverse("surveys:respond_submit", args=[token]),
+                            save_url, draft.answers if draft else None)
+
+
+def _read_answers(request):
+    limit = settings.SURVEY_MAX_BODY
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise AnswersInvalid({"_": f"提交内容过大（{length // 1024} KB），上限为 {limit // 1024} KB"})
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise AnswersInvalid({"_": f"提交内容过大，上限为 {limit // 1024} KB"}) from None
+    return parse_answers_body(body, limit)
+
+
+def _error(message, status, errors=None):
+    return JsonResponse({"ok": False, "message": message, "errors": errors or {}}, status=status)
+
+
+def _run(action):
+    try:
+        return action()
+    except AnswersInvalid as exc:
+        general = exc.errors.get("_")
+        return _error(general or "有题目未通过检查，请按提示修改后再提交", 400, exc.errors)
+    except services.AlreadySubmitted:
+        return _error("该问卷已提交，不能重复提交", 409)
+    except services.SurveyClosed:
+        return _error("问卷已截止，不再接收答卷", 410)
+
+
+@require_POST
+def respond_save(request, token):
+    invitation = _get_invitation(token)
+    if not invitation.survey.allow_resume:
+        return _error("本问卷不支持保存后继续填写", 403)
+
+    def action():
+        services.save_draft(invitation, _read_answers(request))
+        return JsonResponse({"ok": True, "message": "已保存。用同一链接可随时回来继续填写。"})
+
+    return _run(action)
+
+
+@require_POST
+def respond_submit(request, token):
+    invitation = _get_invitation(token)
+
+    def action():
+        services.submit_response(invitation.survey, _read_answers(request), invitation=invitation)
+        return JsonResponse({"ok": True, "message": "提交成功，感谢您的填写！"})
+
+    return _run(action)
+
+
+def _open_survey(token):
+    try:
+        survey = Survey.objects.get(open_token=token, access=Survey.Access.OPEN_LINK)
+    except Survey.DoesNotExist:
+        raise Http404("链接无效") from None
+    return survey
+
+
+def _limited(request):
+    """Count this request against the open link's per-IP limit (django-ratelimit, default cache)."""
+    return is_ratelimited(request, group="surveys.open_link", key="ip", rate=settings.SURVEY_OPEN_LINK_RATE,
+                          increment=True)
+
+
+def open_link(request, token):
+    survey = _open_survey(token)
+    if _limited(request):
+        return render(request, "surveys/respond_closed.html", {"survey": survey, "limited": True}, status=429)
+    if not survey.is_accepting():
+        return render(request, "surveys/respond_closed.html", {"survey": survey}, status=410)
+    return _respondent_page(request, survey, survey.current_version, reverse("surveys:open_submit", args=[token]))
+
+
+@require_POST
+def open_submit(request, token):
+    survey = _open_survey(token)
+    if _limited(request):
+        return _error("提交过于频繁，请稍后再试", 429)
+
+    def action():
+        services.submit_response(survey, _read_answers(request))
+        return JsonResponse({"ok": True, "message": "提交成功，感谢您的填写！"})
+
+    return _run(action)
