@@ -365,21 +365,24 @@ def validate_answers(questionnaire, answers, complete=True):
         if q.name not in visible:
             continue
         value = cleaned.get(q.name)
-        empty = expressions.is_empty(value) or (isinstance(value, str) and not value.strip())
-        if q.required and empty:
+        # As SurveyJS: blank text does not answer a required question, but validators
+        # still see it (only a truly empty value skips them).
+        raw_empty = expressions.is_empty(value)
+        if q.required and (raw_empty or isinstance(value, str) and not value.strip()):
             errors[q.name] = f"“{q.title}”为必答题，请填写"
             continue
-        if empty:
+        if q.type == "matrix" and q.all_rows_required:
+            answered = value if isinstance(value, dict) else {}
+            missing = [label for r, label in q.rows if expressions.is_empty(answered.get(str(r)))]
+            if missing:
+                errors[q.name] = f"“{q.title}”每一行都需作答（未答：{'、'.join(missing)}）"
+                continue
+        if raw_empty:
             continue
         if q.has_other and (value == "other" or isinstance(value, list) and "other" in value):
             comment = cleaned.get(f"{q.name}-Comment")
             if not isinstance(comment, str) or not comment.strip():
                 errors[q.name] = f"“{q.title}”选择了“其他”，请填写具体内容"
-                continue
-        if q.type == "matrix" and q.all_rows_required:
-            missing = [label for r, label in q.rows if expressions.is_empty(value.get(str(r)))]
-            if missing:
-                errors[q.name] = f"“{q.title}”每一行都需作答（未答：{'、'.join(missing)}）"
                 continue
         if q.type == "text" and q.is_numeric:
             low, high = q.raw.get("min"), q.raw.get("max")
@@ -389,6 +392,12 @@ def validate_answers(questionnaire, answers, complete=True):
             if _is_number(high) and value > high:
                 errors[q.name] = f"“{q.title}”不能大于 {high}"
                 continue
+        if isinstance(value, str) and not value.strip() and any(
+            isinstance(v, dict) and v.get("type") == "email" for v in q.raw.get("validators", []) or []
+        ):
+            # The surveyjs package lets blank text pass its email check; SurveyJS does not.
+            errors[q.name] = f"“{q.title}”请填写有效的电子邮箱地址"
+            continue
         if q.type == "text" and q.input_type == "email" and not EMAIL_RE.match(value.strip()):
             errors[q.name] = f"“{q.title}”请填写有效的电子邮箱地址"
             continue
@@ -396,6 +405,8 @@ def validate_answers(questionnaire, answers, complete=True):
         if element is None:
             continue
         found = {k: v for k, v in element.validation_errors().items() if k != "required"}
+        if isinstance(value, str) and not value.strip():
+            found = {}  # SurveyJS's text and pattern validators pass blank text (its email check does not)
         if found:
             errors[q.name] = f"“{q.title}”" + "；".join(str(m) for m in found.values())
     if errors:

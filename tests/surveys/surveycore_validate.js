@@ -14,8 +14,10 @@ process.stdin.on("end", () => {
     s.data = answers;
     const valid = s.validate(false, false);
     const errors = {};
+    // validate(false, ...) decides without showing errors; ask each question again, showing
+    // them, to learn which questions SurveyJS finds in error (hidden ones pass).
     for (const q of s.getAllQuestions()) {
-      if (q.errors.length) errors[q.name] = q.errors.map((e) => e.getText());
+      if (!q.validate(true)) errors[q.name] = q.errors.map((e) => e.getText());
     }
     return { valid, errors };
   });
