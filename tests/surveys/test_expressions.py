@@ -1,0 +1,30 @@
+"""The visibleIf evaluator on the forms the questionnaires use (survey-core's semantics)."""
+import pytest
+
+from surveys.expressions import ExpressionError, evaluate, parse
+
+ANSWERS = {"n": 5, "s": "Yes ", "c": ["a", "b"], "b": False, "m": {"r1": 2}, "empty_list": []}
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("{n} = 5", True), ("{n} = '5'", True), ("{n} != 5", False), ("{n} <> 4", True),
+        ("{n} > 4", True), ("{n} < 5", False), ("{n} >= 5", True), ("{n} <= 4", False),
+        ("{s} = 'yes'", True),  # case-insensitive and trimmed, as SurveyJS
+        ("{c} contains 'a'", True), ("{c} notcontains 'a'", False), ("{s} contains 'ye'", True),
+        ("{missing} empty", True), ("{empty_list} empty", True), ("{c} notempty", True), ("{b} notempty", True),
+        ("{c} anyof ['x', 'b']", True), ("{c} allof ['a', 'x']", False), ("{c} allof ['a', 'b']", True),
+        ("{n} > 4 and {b} = false", True), ("{n} > 9 or {c} contains 'b'", True), ("!({n} = 5)", False),
+        ("not ({n} = 5) or {m.r1} = 2", True), ("{missing} > 1", False), ("{missing} notcontains 'x'", True),
+        ("{b} = true", False), ("{c} = ['b', 'a']", True),
+    ],
+)
+def test_expression_forms(expression, expected):
+    assert evaluate(expression, ANSWERS) is expected
+
+
+@pytest.mark.parametrize("bad", ["", "{n} = ", "({n} = 1", "{n} = = 1", "[1, 2"])
+def test_malformed_expressions_are_refused(bad):
+    with pytest.raises(ExpressionError):
+        parse(bad)

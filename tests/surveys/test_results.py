@@ -1,0 +1,188 @@
+"""Results page, exports (xlsx/csv, streamed) and the export command."""
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns.models import Unit
+from surveys import services
+from tests.factories import make_unit
+
+from .conftest import GOOD_ANSWERS
+
+
+def add_responses(world, n):
+    """n more submitted responses, each from a freshly invited bureau."""
+    units = [make_unit(kind=Unit.Kind.PREFECTURE_BUREAU) for _ in range(n)]
+    for i, invitation in enumerate(services.invite_units(world.survey, units)):
+        answers = {**GOOD_ANSWERS, "staff": i % 10, "services": ["培训", "检索分析"][: 1 + i % 2]}
+        services.submit_response(world.survey, answers, invitation=invitation)
+
+
+def test_results_show_response_rate_counts_shares_and_numbers(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    services.open_invitation(survey_world.inv_b)
+    client = login(survey_world.coordinator)
+    page = client.get(reverse("surveys:results", args=[survey_world.survey.pk]))
+    assert page.status_code == 200
+    assert page.context["totals"] == {"invited": 2, "opened": 1, "submitted": 1, "rate": 50.0}
+    items = {i["question"].name: i for i in page.context["items"]}
+    assert ("培训", 1, 100.0) in items["services"]["choices"]
+    assert ("检索分析", 0, 0.0) in items["services"]["choices"]
+    assert items["staff"]["numbers"] == {"min": 5, "mean": 5, "median": 5, "max": 5, "n": 1}
+    assert items["note"]["texts"] == [("甲市市场监管局", "=cmd|' /C calc'!A0")]
+    assert "提交率" in page.content.decode()
+
+
+def test_results_filter_by_unit(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    services.submit_response(survey_world.survey, {**GOOD_ANSWERS, "staff": 9}, invitation=survey_world.inv_b)
+    client = login(survey_world.coordinator)
+    page = client.get(reverse("surveys:results", args=[survey_world.survey.pk]), {"unit": survey_world.b.pk})
+    assert page.context["total"] == 1
+    items = {i["question"].name: i for i in page.context["items"]}
+    assert items["staff"]["numbers"]["max"] == 9 and items["staff"]["numbers"]["min"] == 9
+
+
+def test_results_page_query_count_does_not_grow_with_responses(login, survey_world):
+    client = login(survey_world.coordinator)
+    url = reverse("surveys:results", args=[survey_world.survey.pk])
+    add_responses(survey_world, 3)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add_responses(survey_world, 30)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url)
+    assert page.context["total"] == 33
+    assert len(large) == len(small)
+
+
+def test_a_bureau_sees_only_its_own_units_responses(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    services.submit_response(survey_world.survey, {**GOOD_ANSWERS, "note": "乙州的秘密"}, invitation=survey_world.inv_b)
+    client = login(survey_world.reporter_a)
+    page = client.get(reverse("surveys:results", args=[survey_world.survey.pk]))
+    assert page.status_code == 200
+    assert page.context["total"] == 1
+    assert "乙州的秘密" not in page.content.decode()
+    assert [i.unit for i in page.context["invitations"]] == [survey_world.a]
+    export = client.get(reverse("surveys:export", args=[survey_world.survey.pk, "csv"]))
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "乙州的秘密" not in text and "甲市市场监管局" in text
+
+
+def test_a_bureau_cannot_manage_surveys(login, survey_world):
+    client = login(survey_world.reporter_a)
+    before = survey_world.survey.versions.count()
+    assert client.get(reverse("surveys:questionnaire", args=[survey_world.survey.pk])).status_code == 403
+    assert client.post(reverse("surveys:copy", args=[survey_world.survey.pk])).status_code == 403
+    assert client.post(reverse("surveys:invite", args=[survey_world.survey.pk])).status_code == 403
+    assert survey_world.survey.versions.count() == before
+    from surveys.models import Survey
+
+    assert Survey.objects.count() == 1
+
+
+def test_a_stranger_sees_no_survey(login, survey_world):
+    stranger_unit = make_unit(name="无关单位")
+    from tests.factories import make_user
+
+    client = login(make_user(stranger_unit))
+    assert client.get(reverse("surveys:detail", args=[survey_world.survey.pk])).status_code == 404
+    assert client.get(reverse("surveys:results", args=[survey_world.survey.pk])).status_code == 404
+    assert client.get(reverse("surveys:export", args=[survey_world.survey.pk, "xlsx"])).status_code == 404
+
+
+def _xlsx_rows(content):
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_xlsx_export_reads_back_one_row_per_response_with_choices_spread(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    client = login(survey_world.coordinator)
+    response = client.get(reverse("surveys:export", args=[survey_world.survey.pk, "xlsx"]))
+    assert response.status_code == 200
+    rows = _xlsx_rows(b"".join(response.streaming_content))
+    header, row = rows
+    assert len(rows) == 2
+    cell = dict(zip(header, row, strict=True))
+    assert cell["单位"] == "甲市市场监管局"
+    assert cell["人员数"] == 5
+    assert cell["已开展服务[培训]"] == 1 and cell["已开展服务[检索分析]"] == 0
+    assert cell["能力[检索]"] == "较好" and cell["能力[维权]"] is None
+    assert cell["是否有TISC"] == "否"
+    assert cell["自评"] == "强"
+    # a formula-looking answer stays text
+    assert cell["说明"] == "'=cmd|' /C calc'!A0"
+
+
+def test_export_with_codes(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    client = login(survey_world.coordinator)
+    response = client.get(reverse("surveys:export", args=[survey_world.survey.pk, "csv"]), {"codes": "1"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["level"] == "high" and rows[0]["ability[检索]"] == "2" and rows[0]["services[培训]"] == "1"
+
+
+def test_csv_export_streams(login, survey_world):
+    add_responses(survey_world, 5)
+    client = login(survey_world.coordinator)
+    response = client.get(reverse("surveys:export", args=[survey_world.survey.pk, "csv"]))
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 6
+
+
+def test_export_keeps_questions_of_older_versions(survey_world, tmp_path):
+    import json
+
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    schema = json.loads(json.dumps(survey_world.survey.current_version.schema))
+    schema["pages"][1]["elements"] = [e for e in schema["pages"][1]["elements"] if e["name"] != "note"]
+    services.save_questionnaire(survey_world.survey, schema)
+    out = tmp_path / "r.xlsx"
+    call_command("export_responses", str(survey_world.survey.pk), "--format", "xlsx", "--out", str(out))
+    header, row = _xlsx_rows(out.read_bytes())
+    assert "说明" in header
+    assert row[header.index("问卷版本")] == 1
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_command_writes_files_that_read_back(survey_world, tmp_path, fmt):
+    add_responses(survey_world, 4)
+    out = tmp_path / f"out.{fmt}"
+    stdout = io.StringIO()
+    call_command("export_responses", str(survey_world.survey.pk), "--format", fmt, "--out", str(out), stdout=stdout)
+    assert "已导出 4 份答卷" in stdout.getvalue()
+    if fmt == "xlsx":
+        rows = _xlsx_rows(out.read_bytes())
+    else:
+        rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 5
+    assert rows[0][:4] == ["答卷编号", "单位", "问卷版本", "提交时间"]
+
+
+def test_export_reads_responses_in_chunks(survey_world, monkeypatch):
+    """Exports iterate with .iterator(chunk_size=...): rows are never all in memory."""
+    from django.db.models.query import QuerySet
+
+    from surveys import results
+
+    seen = []
+    original = QuerySet.iterator
+
+    def spy(self, chunk_size=None):
+        seen.append(chunk_size)
+        return original(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(QuerySet, "iterator", spy)
+    add_responses(survey_world, 2)
+    rows = list(results.export_rows(survey_world.survey, survey_world.survey.responses.submitted()))
+    assert len(rows) == 3 and seen == [results.CHUNK]
