@@ -59,6 +59,8 @@ def survey_detail(request, pk):
     invitations, totals = results.response_rate(survey, unit_ids)
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "manage": manage, "invitations": invitations, "totals": totals,
+        # Coordinators send the links; a unit sees its own link (its invitations only).
+        "show_links": manage or unit_ids is not None,
         "versions": survey.versions.order_by("-number"),
         "open_url": request.build_absolute_uri(reverse("surveys:open_link", args=[survey.open_token])),
     })

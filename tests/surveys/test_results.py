@@ -186,3 +186,39 @@ def test_export_reads_responses_in_chunks(survey_world, monkeypatch):
     add_responses(survey_world, 2)
     rows = list(results.export_rows(survey_world.survey, survey_world.survey.responses.submitted()))
     assert len(rows) == 3 and seen == [results.CHUNK]
+
+
+def test_coordinator_pages_open(login, survey_world):
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    client = login(survey_world.coordinator)
+    pk = survey_world.survey.pk
+    for name, args in [("list", []), ("create", []), ("detail", [pk]), ("settings", [pk]), ("questionnaire", [pk]),
+                       ("results", [pk])]:
+        response = client.get(reverse(f"surveys:{name}", args=args))
+        assert response.status_code == 200, name
+    detail = client.get(reverse("surveys:detail", args=[pk])).content.decode()
+    assert survey_world.inv_a.token in detail and survey_world.inv_b.token in detail  # links to send
+
+
+def test_a_bureau_sees_its_survey_in_the_list_but_not_the_other_units_links(login, survey_world):
+    client = login(survey_world.reporter_a)
+    listing = client.get(reverse("surveys:list"))
+    assert list(listing.context["surveys"]) == [survey_world.survey]
+    detail = client.get(reverse("surveys:detail", args=[survey_world.survey.pk])).content.decode()
+    assert survey_world.inv_b.token not in detail and "乙州市场监管局" not in detail
+    assert survey_world.inv_a.token in detail  # its own link, to fill the form
+
+
+def test_settings_change_is_saved_and_validated(login, survey_world):
+    client = login(survey_world.coordinator)
+    url = reverse("surveys:settings", args=[survey_world.survey.pk])
+    data = {"campaign": survey_world.campaign.pk, "task": survey_world.task.pk, "title": "改名问卷", "status": "closed",
+            "access": "invitation", "opens_at": "2024-05-10T09:00", "closes_at": "2024-05-01T09:00"}
+    page = client.post(url, data)
+    assert "截止时间应晚于开始时间" in page.content.decode()
+    survey_world.survey.refresh_from_db()
+    assert survey_world.survey.title == "测试问卷"
+    data["closes_at"] = "2024-05-20T18:00"
+    assert client.post(url, data).status_code == 302
+    survey_world.survey.refresh_from_db()
+    assert survey_world.survey.title == "改名问卷" and survey_world.survey.status == "closed"
