@@ -2,7 +2,9 @@
 
 A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (the frame below is exactly
 that text area, without padding); title at 22 pt, body at 16 pt in a Song (Ming) face;
-page numbers "— N —" centred below the text area at 14 pt. Tables use 10.5 pt (五号) so six
+page numbers "— N —" centred below the text area at 14 pt. As Word and WPS do by default
+(允许标点溢出边界), reportlab lets a closing punctuation mark that may not start a line hang
+in the right margin rather than begin the next line. Tables use 10.5 pt (五号) so six
 columns fit the 156 mm line. Chinese text is set in an embedded TrueType CJK font
 (settings.REPORT_FONT_PATH, else the first installed of DEFAULT_FONTS), otherwise in
 reportlab's built-in CID font STSong-Light.
@@ -164,7 +166,10 @@ class _Renderer:
     def cover(self):
         d = self.data
         self.story.append(Spacer(1, 40 * mm))
-        self.p(esc(d.title), "title")
+        # Break a long title after its closing quote, as printed notices do, not mid-word.
+        head, quote, tail = d.title.rpartition("”")
+        title = f"{esc(head + quote)}<br/>{esc(tail)}" if quote and tail and len(d.title) > 20 else esc(d.title)
+        self.p(title, "title")
         if d.scope:
             self.p(esc(f"（{d.scope}）"), "number")
         self.story.append(Spacer(1, BODY_LEADING))
