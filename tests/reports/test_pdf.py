@@ -99,8 +99,9 @@ def test_demo_report_reads_back_with_title_all_tasks_prefectures_and_figures(dem
     # Per prefecture: the assignments of units in that prefecture, as the table claims them.
     for region in Region.objects.filter(kind="prefecture"):
         live = Assignment.objects.filter(task__campaign=demo, unit__region=region).exclude(status="cancelled")
-        row = (f"{region.name}{live.count()}{live.filter(status='verified').count()}"
-               f"{sum(1 for a in live.select_related('task') if a.completed_late or (a.is_open and a.task.deadline < date(2024, 10, 15)))}"
+        late = sum(1 for a in live.select_related("task")
+                   if a.completed_late or (a.is_open and a.task.deadline < date(2024, 10, 15)))
+        row = (f"{region.name}{live.count()}{live.filter(status='verified').count()}{late}"
                f"{live.filter(status__in=['not_started', 'in_progress', 'returned']).count()}000")
         assert row in text, region.name
 
@@ -196,13 +197,15 @@ def _full_data(hostile=None):
             TaskRow(1, "发布活动方案" + h, "省局知识产权公共服务处" + h, date(2024, 4, 26), "已完成" + h, date(2024, 4, 25)),
             TaskRow(2, "发放摸底调研问卷", "省局知识产权公共服务处", date(2024, 5, 15), "进行中", None),
         ])],
-        prefectures=[PrefectureRow("西宁市" + h, 12, 9, 1, 3, 21, 1800, 150), PrefectureRow("海西州", 5, 4, 0, 1, 8, 640, 77)],
+        prefectures=[PrefectureRow("西宁市" + h, 12, 9, 1, 3, 21, 1800, 150),
+                     PrefectureRow("海西州", 5, 4, 0, 1, 8, 640, 77)],
         survey=SurveyResults("知识产权公共服务基础摸底调研问卷" + h, 120, 101, 90, [
             QuestionResult("本地区是否设有知识产权信息公共服务网点" + h,
                            [OptionCount("是" + h, 54, 60.0), OptionCount("否", 36, 40.0)]),
             QuestionResult("专职服务人员人数", numbers=NumberStats(88, 0, 12, 3.4)),
         ]),
-        pairing=PairingResults([PairingRow("青海省青藏知识产权服务中心" + h, "海西州知识产权服务站", "专利检索分析" + h, "进行中", 7),
+        pairing=PairingResults([PairingRow("青海省青藏知识产权服务中心" + h, "海西州知识产权服务站", "专利检索分析" + h,
+                                           "进行中", 7),
                                 PairingRow("中国科学院青海盐湖研究所", "格尔木市网点", "盐湖专利数据利用", "已完成", 20)]),
         cases=[CaseEntry("高价值专利挖掘" + h, "青藏中心" + h, "青藏中心", "下属单位", "简介" + h, "做法" + h,
                          "服务企业5家" + h, ["18. 针对新能源产业" + h])],
