@@ -181,7 +181,8 @@ def collect(campaign, unit_ids=None, today=None, units_label=""):
     for s in sorted(summaries_qs, key=lambda s: (s.unit.ordinal, s.unit.name)):
         s.campaign = campaign  # is_late reads the due date; no extra query
         submitted_units.add(s.unit_id)
-        summaries.append(SummaryExcerpt(s.unit.name, s.first_submitted_at, s.is_late, excerpt(s.text)))
+        local = timezone.localtime(s.first_submitted_at)
+        summaries.append(SummaryExcerpt(s.unit.name, local, s.is_late, excerpt(s.text)))
     for unit in sorted(responsible.values(), key=lambda u: (u.ordinal, u.name)):
         if unit.pk not in submitted_units:
             open_items.append(OpenItem("书面总结", f"{unit.name}尚未报送书面总结"))

@@ -298,3 +298,14 @@ def test_compiling_makes_the_same_number_of_queries_for_20_and_200_tasks(db):
         return len(ctx.captured_queries)
 
     assert queries(20) == queries(200)
+
+
+def test_summary_dates_are_the_local_dates_of_qinghai(db):
+    from reports.models import WrittenSummary
+
+    bureau = make_unit("某州市场监管局")
+    campaign = make_plan(1, units=[bureau])
+    when = datetime(2024, 9, 30, 23, 30, tzinfo=TZ)  # 15:30 UTC, still 30 September in Xining
+    WrittenSummary.objects.create(campaign=campaign, unit=bureau, text="总结", submitted_at=when, first_submitted_at=when)
+    (excerpt,) = collect(campaign).summaries
+    assert excerpt.submitted_at.date() == date(2024, 9, 30) and not excerpt.late

@@ -1,6 +1,7 @@
 """Submitting summaries and cases, the coordinator's report page, recommending, downloads
 and who may do what (refused requests leave the database unchanged)."""
 import io
+import subprocess
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -233,6 +234,22 @@ def test_bureau_submits_a_case_with_photos_and_related_tasks(demo, login):
     detail = client.get(response["Location"]).content.decode()
     assert "培训企业23家" in detail and "14. 举办西宁市生物医药领域专利信息利用培训班" in detail
     assert client.get(reverse("reports:photo", args=[demo.code, case.photos.get().pk])).status_code == 200
+    assert login(user("haidong")).get(reverse("reports:photo", args=[demo.code, case.photos.get().pk])).status_code == 404
+
+
+def test_recommended_case_prints_in_full_with_its_photo(demo, login, need_poppler, tmp_path):
+    xining = unit("西宁市市场监管局")
+    photo = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
+    login(user("xining")).post(reverse("reports:submit_case", args=[demo.code, xining.pk]), case_post(photos=[photo]))
+    case = TypicalCase.objects.get(campaign=demo)
+    client = login(user("province"))
+    client.post(reverse("reports:recommend", args=[demo.code, case.pk]), {"recommended": "1"})
+    out = tmp_path / "r.pdf"
+    out.write_bytes(client.get(reverse("reports:pdf", args=[demo.code])).content)
+    text = squash(pdf_text(out))
+    assert "案例1：生物医药专利信息利用培训" in text and "工作成效：培训企业23家、86人次。" in text
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[3:5] == ["40", "30"]
 
 
 @pytest.mark.parametrize("extra,error", [
