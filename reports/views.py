@@ -36,7 +36,7 @@ def campaign_report(request, code):
     campaign = access.get_campaign_for_user(request.user, code)
     oversee = access.can_oversee(request.user, campaign)
     unit_ids = access.responsible_unit_ids(campaign) if oversee else access.reporting_unit_ids(request.user, campaign)
-    if not unit_ids:
+    if not unit_ids and not oversee:
         raise Http404("您的单位在本活动中没有承担任务")
     writable = access.reporting_unit_ids(request.user, campaign, write=True)
     units = list(Unit.objects.filter(pk__in=unit_ids).select_related("region").order_by("kind", "ordinal", "name"))
