@@ -354,7 +354,8 @@ def render_pdf(data, out=None):
     buffer = io.BytesIO() if out is None else out
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=data.title, author=data.issuing_authority, subject=data.campaign_title,
+        bottomMargin=MARGIN_BOTTOM, initialFontName=font.name, initialFontSize=BODY_SIZE,
+        title=data.title, author=data.issuing_authority, subject=data.campaign_title,
     )
     doc.addPageTemplates([PageTemplate(id="official", frames=[frame()], onPage=page_number)])
     doc.build(_Renderer(data, font).build())
