@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "campaigns",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,12 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Final report (reports app): a TrueType CJK font to embed; empty = the first installed of
+# reports.pdf.DEFAULT_FONTS, else reportlab's built-in STSong-Light. REPORT_FONT_INDEX picks
+# the face inside a .ttc collection.
+REPORT_FONT_PATH = os.environ.get("REPORT_FONT_PATH", "")
+REPORT_FONT_INDEX = int(os.environ.get("REPORT_FONT_INDEX", "0"))
 
 # Email: console by default; production sets EMAIL_BACKEND=...smtp.EmailBackend and the rest.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from campaigns.demo import DEMO_PASSWORD, load_demo
@@ -8,6 +11,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         campaign, logins = load_demo()
+        # Each other installed app may add its own demo data: <app>.demo.load_demo_extras(campaign).
+        for config in apps.get_app_configs():
+            if config.name == "campaigns":
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            if hasattr(module, "load_demo_extras"):
+                module.load_demo_extras(campaign)
         self.stdout.write(self.style.SUCCESS(f"已加载：{campaign.title}（{campaign.tasks.count()} 项任务）"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, unit, role in logins:
