@@ -1,30 +1,26 @@
 """Survey submit throughput beside a bare Django view's, and the validation time of a 100-question answer.
 
-Runs in-process with Django's test client on a throwaway test database (SQLite by default,
-or whatever DATABASE_URL names), so both figures come from the same run on the same machine:
+Runs in-process with Django's test client on a throwaway database (bench/common.py: a fresh
+SQLite file, or BENCH_DATABASE_URL), so both figures come from the same run on the same machine:
 
     .venv/bin/python bench/survey_submit.py [--submits 300]
 """
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.common import machine, ratio, setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
 
@@ -96,47 +92,43 @@ def main():
     args = parser.parse_args()
     n = args.submits
 
-    setup_test_environment()
-    settings.ROOT_URLCONF = __name__ if __name__ != "__main__" else "__main__"
+    settings.ROOT_URLCONF = __name__
     settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        from campaigns.models import Unit
-        from surveys import services
-        from surveys.demo import BASELINE_FIXTURE
-        from surveys.models import Survey
-        from surveys.validation import Questionnaire, validate_answers
-        from tests.factories import make_campaign, make_unit
+    from campaigns.models import Unit
+    from surveys import services
+    from surveys.demo import BASELINE_FIXTURE
+    from surveys.models import Survey
+    from surveys.validation import Questionnaire, validate_answers
+    from tests.factories import make_campaign, make_unit
 
-        campaign = make_campaign()
-        schema = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))["schema"]
-        survey = services.create_survey(campaign, "基准问卷", schema, status=Survey.Status.OPEN)
-        units = [make_unit(kind=Unit.Kind.PREFECTURE_BUREAU) for _ in range(n)]
-        tokens = [inv.token for inv in services.invite_units(survey, units)]
-        body = json.dumps({"answers": BASELINE_ANSWERS}, ensure_ascii=False)
+    campaign = make_campaign()
+    schema = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))["schema"]
+    survey = services.create_survey(campaign, "基准问卷", schema, status=Survey.Status.OPEN)
+    units = [make_unit(kind=Unit.Kind.PREFECTURE_BUREAU) for _ in range(n)]
+    tokens = [inv.token for inv in services.invite_units(survey, units)]
+    body = json.dumps({"answers": BASELINE_ANSWERS}, ensure_ascii=False)
 
-        client = Client()
-        rate(client, lambda i: "/bench/bare/", body, 20)  # warm up
-        bare_rate = rate(client, lambda i: "/bench/bare/", body, n)
-        submit_rate = rate(client, lambda i: f"/surveys/r/{tokens[i]}/submit/", body, n)
-        assert survey.responses.submitted().count() == n
+    client = Client()
+    rate(client, lambda i: "/bench/bare/", body, 20)  # warm up
+    bare_rate = rate(client, lambda i: "/bench/bare/", body, n)
+    submit_rate = rate(client, lambda i: f"/surveys/r/{tokens[i]}/submit/", body, n)
+    assert survey.responses.submitted().count() == n
 
-        big_schema, big_answers = hundred_question_schema()
-        start = time.perf_counter()
-        questionnaire = Questionnaire(big_schema)
-        build_ms = (time.perf_counter() - start) * 1000
-        reps = 200
-        start = time.perf_counter()
-        for _ in range(reps):
-            validate_answers(questionnaire, big_answers)
-        validate_ms = (time.perf_counter() - start) * 1000 / reps
+    big_schema, big_answers = hundred_question_schema()
+    start = time.perf_counter()
+    questionnaire = Questionnaire(big_schema)
+    build_ms = (time.perf_counter() - start) * 1000
+    reps = 200
+    start = time.perf_counter()
+    for _ in range(reps):
+        validate_answers(questionnaire, big_answers)
+    validate_ms = (time.perf_counter() - start) * 1000 / reps
 
-        print(f"数据库：{connection.vendor}；每项 {n} 次请求（Django 测试客户端，同一进程）")
-        print(f"  空视图（解析同样的 JSON）      {bare_rate:8.0f} 次/秒")
-        print(f"  问卷提交（校验 + 写入答卷）    {submit_rate:8.0f} 次/秒  （为空视图的 {submit_rate / bare_rate:.0%}）")
-        print(f"100 题答卷：解析问卷定义 {build_ms:.1f} ms（每个版本一次，已缓存），校验一份答卷 {validate_ms:.2f} ms")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(machine())
+    print(f"数据库：{connection.vendor}；每项 {n} 次请求（Django 测试客户端，同一进程）")
+    print(f"  空视图（解析同样的 JSON）      {bare_rate:8.0f} 次/秒")
+    print(f"  问卷提交（校验 + 写入答卷）    {submit_rate:8.0f} 次/秒  （空视图的 {ratio(submit_rate, bare_rate)}）")
+    print(f"100 题答卷：解析问卷定义 {build_ms:.1f} ms（每个版本一次，已缓存），校验一份答卷 {validate_ms:.2f} ms")
 
 
 if __name__ == "__main__":
