@@ -307,6 +307,13 @@ def _compare(op, left, right):
     raise ExpressionError(op)
 
 
+def _truthy(value):
+    """JavaScript truthiness (an empty list or object is true there)."""
+    if isinstance(value, (list, dict)):
+        return True
+    return bool(value)
+
+
 def _lookup(answers, name):
     value = answers
     for part in name.split("."):
@@ -325,11 +332,11 @@ def _eval(tree, answers):
     if kind == "array":
         return [_eval(t, answers) for t in tree[1]]
     if kind == "and":
-        return bool(_eval(tree[1], answers)) and bool(_eval(tree[2], answers))
+        return _truthy(_eval(tree[1], answers)) and _truthy(_eval(tree[2], answers))
     if kind == "or":
-        return bool(_eval(tree[1], answers)) or bool(_eval(tree[2], answers))
+        return _truthy(_eval(tree[1], answers)) or _truthy(_eval(tree[2], answers))
     if kind == "not":
-        return not _eval(tree[1], answers)
+        return not _truthy(_eval(tree[1], answers))
     if kind == "empty":
         return is_empty(_eval(tree[1], answers))
     if kind == "notempty":
@@ -342,4 +349,4 @@ def _eval(tree, answers):
 def evaluate(expression, answers):
     """True or False: does `expression` (text or parsed tree) hold for `answers`?"""
     tree = parse(expression) if isinstance(expression, str) else expression
-    return bool(_eval(tree, answers))
+    return _truthy(_eval(tree, answers))

@@ -227,7 +227,8 @@ def parse_answers_body(body, max_bytes):
         raise AnswersInvalid({"_": "提交内容不是有效的 JSON，请刷新页面后重试"}) from None
     if not isinstance(data, dict):
         raise AnswersInvalid({"_": "提交内容格式有误：应为一个对象"})
-    answers = data.get("answers", data) if set(data) <= {"answers"} or "answers" in data else data
+    # The page sends {"answers": {...}}; a bare answers object is accepted too.
+    answers = data["answers"] if "answers" in data else data
     if not isinstance(answers, dict):
         raise AnswersInvalid({"_": "答案格式有误：应为一个对象"})
     return answers
@@ -267,6 +268,8 @@ def _shape_error(q, value, answers):
             return f"“{'、'.join(bad)}”不是本题的选项"
         if len({json.dumps(v) for v in value}) != len(value):
             return "选项重复"
+        if q.has_none and "none" in value and len(value) > 1:
+            return f"“{q.choice_label('none')}”不能与其他选项同时选择"
         if t == "ranking" and len(value) != len(q.choices):
             return "请对全部选项排序"
     elif t == "boolean":

@@ -166,7 +166,7 @@ def survey_export(request, pk, fmt):
 def _respondent_page(request, survey, version, submit_url, save_url=None, answers=None):
     return render(request, "surveys/respond.html", {
         "survey": survey, "schema": version.schema, "answers": answers or {},
-        "submit_url": submit_url, "save_url": save_url,
+        "config": {"submitUrl": submit_url, "saveUrl": save_url}, "save_url": save_url,
     })
 
 

@@ -28,3 +28,10 @@ def test_expression_forms(expression, expected):
 def test_malformed_expressions_are_refused(bad):
     with pytest.raises(ExpressionError):
         parse(bad)
+
+
+def test_and_or_not_follow_javascript_truthiness():
+    # In JavaScript an empty list is true; survey-core evaluates `{c} and ...` that way.
+    assert evaluate("{empty_list} and {n} = 5", ANSWERS) is True
+    assert evaluate("!{empty_list}", ANSWERS) is False
+    assert evaluate("{missing} or {n} = 4", ANSWERS) is False

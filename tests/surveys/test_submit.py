@@ -264,3 +264,14 @@ def test_open_link_submits_create_responses_without_invitation(client, survey_wo
 
 def test_invitation_links_do_not_work_as_open_links(client, survey_world):
     assert client.get(reverse("surveys:open_link", args=[survey_world.survey.open_token])).status_code == 404
+
+
+def test_none_cannot_be_chosen_with_other_choices(survey_world):
+    from surveys.validation import AnswersInvalid, Questionnaire, validate_answers
+
+    schema = {"pages": [{"elements": [{"type": "checkbox", "name": "x", "choices": ["a", "b"], "showNoneItem": True,
+                                       "noneText": "都没有"}]}]}
+    with pytest.raises(AnswersInvalid) as exc:
+        validate_answers(Questionnaire(schema), {"x": ["a", "none"]})
+    assert "“都没有”不能与其他选项同时选择" in exc.value.errors["x"]
+    assert validate_answers(Questionnaire(schema), {"x": ["none"]}) == {"x": ["none"]}
