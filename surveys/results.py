@@ -45,6 +45,9 @@ def compile_results(questions, answers_iter):
     for answers, unit_name in answers_iter:
         total += 1
         for name, value in answers.items():
+            if name.endswith("-Comment") and name[:-8] in stats and isinstance(value, str) and value.strip():
+                stats[name[:-8]]["texts"].append((unit_name, value))  # "other, please specify"
+                continue
             s = stats.get(name)
             if s is None or value in (None, "", [], {}):
                 continue

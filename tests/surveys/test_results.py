@@ -39,6 +39,15 @@ def test_results_show_response_rate_counts_shares_and_numbers(login, survey_worl
     assert "提交率" in page.content.decode()
 
 
+def test_results_list_what_respondents_wrote_for_other(login, survey_world):
+    answers = {**GOOD_ANSWERS, "services": ["培训", "other"], "services-Comment": "地理标志培育"}
+    services.submit_response(survey_world.survey, answers, invitation=survey_world.inv_a)
+    page = login(survey_world.coordinator).get(reverse("surveys:results", args=[survey_world.survey.pk]))
+    items = {i["question"].name: i for i in page.context["items"]}
+    assert items["services"]["texts"] == [("甲市市场监管局", "地理标志培育")]
+    assert "地理标志培育" in page.content.decode()
+
+
 def test_results_filter_by_unit(login, survey_world):
     services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
     services.submit_response(survey_world.survey, {**GOOD_ANSWERS, "staff": 9}, invitation=survey_world.inv_b)
