@@ -14,7 +14,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_DESCRIPTION = "照片（JPG、PNG、GIF、WebP）、PDF、Word、Excel、PowerPoint 或 WPS 文件"
@@ -53,6 +52,15 @@ class CheckedFile:
     extension: str
     size: int
     sha256: str
+
+
+def human_size(n):
+    """1536 -> “1.5 KB”, 20971520 -> “20 MB” (plain spaces, one decimal where it matters)."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor:
+            value = n / factor
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} 字节"
 
 
 def max_bytes():
@@ -143,7 +151,7 @@ def check_upload(upload):
     limit = max_bytes()
     if upload.size > limit:
         raise ValidationError(
-            f"文件“{name}”大小为 {filesizeformat(upload.size)}，超过了 {filesizeformat(limit)} 的上限，未保存。"
+            f"文件“{name}”大小为 {human_size(upload.size)}，超过了 {human_size(limit)} 的上限，未保存。"
             "请压缩照片或拆分文件后再上传。"
         )
     if upload.size == 0:
