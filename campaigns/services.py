@@ -370,6 +370,7 @@ class ReminderRun:
     digests: int = 0
     reminders: int = 0
     skipped: int = 0
+    failed: int = 0
 
 
 def _reporter_emails(unit_ids):
@@ -464,6 +465,12 @@ def send_reminders(today=None, days=None):
                     run.unit_emails += 1
         except IntegrityError:
             continue  # another run at the same moment sent these
+        except Exception:
+            # One unit's mail failing (SMTP down, bad address) must not stop the others;
+            # its log rows rolled back, so the next run tries again.
+            log.exception("reminder to %s failed", unit)
+            run.failed += 1
+            continue
         run.reminders += len(items)
         for a, k in items:
             reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
@@ -482,6 +489,12 @@ def send_reminders(today=None, days=None):
             body += [f"{days} 天内到期 {len(due)} 项：", *due, ""]
         body += [f"待核验的提交：{waiting} 项；待审核的调整报备：{pending} 项。",
                  settings.SITE_URL.rstrip("/") + reverse("campaigns:dashboard", args=[campaign.code])]
-        send_mail(f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期", "\n".join(body), None, recipients)
+        try:
+            subject = f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期"
+            send_mail(subject, "\n".join(body), None, recipients)
+        except Exception:
+            log.exception("digest for %s failed", campaign)
+            run.failed += 1
+            continue
         run.digests += 1
     return run

@@ -167,7 +167,8 @@ def test_verifying_something_not_submitted_is_refused(plan, login):
 
 def test_second_save_from_the_same_version_gets_a_conflict_showing_the_first(plan, login):
     a = plan["a"]
-    first, second = report_data(a, text="李明：第一场宣讲完成", percent=30), report_data(a, text="张华：我的版本", percent=90)
+    first = report_data(a, text="李明：第一场宣讲完成", percent=30)
+    second = report_data(a, text="张华：我的版本", percent=90)
     assert first["version"] == second["version"]
 
     assert login(plan["reporter_a"]).post(reverse("campaigns:report", args=[a.pk]), first).status_code == 302
@@ -230,8 +231,9 @@ def test_viewer_and_other_units_cannot_report_verify_or_return(plan, login):
     reporter = login(plan["reporter_a"])
     assert post_report(reporter, plan["b"]).status_code == 404
     for name in ("verify", "return"):
-        assert reporter.post(reverse(f"campaigns:{name}", args=[plan["b"].pk]), {"version": 1, "comment": "x"}).status_code == 404
-        assert viewer.post(reverse(f"campaigns:{name}", args=[plan["a"].pk]), {"version": 1, "comment": "x"}).status_code == 403
+        data = {"version": 1, "comment": "x"}
+        assert reporter.post(reverse(f"campaigns:{name}", args=[plan["b"].pk]), data).status_code == 404
+        assert viewer.post(reverse(f"campaigns:{name}", args=[plan["a"].pk]), data).status_code == 403
     assert counts() == before
 
 

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             f"提醒 {run.reminders} 项（发给单位 {run.unit_emails} 封，协调人汇总 {run.digests} 封）；"
             f"此前已提醒过、本次跳过 {run.skipped} 项。"
         )
+        if run.failed:
+            raise CommandError(f"{run.failed} 封邮件发送失败（见日志），未发出的提醒下次运行时会重试。")
 
 
 def _parse(value):
