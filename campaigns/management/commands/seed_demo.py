@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import DEMO_PASSWORD, load_demo
+from campaigns.demo import DEMO_PASSWORD, load_demo, load_demo_progress
 
 
 class Command(BaseCommand):
@@ -9,6 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         campaign, logins = load_demo()
         self.stdout.write(self.style.SUCCESS(f"已加载：{campaign.title}（{campaign.tasks.count()} 项任务）"))
+        steps = load_demo_progress(campaign)
+        if steps:
+            self.stdout.write(f"已加入演示进度：{steps} 条（填报、退回、核验、调整报备）")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, unit, role in logins:
             self.stdout.write(f"  {username:<10} {unit}（{role}）")
