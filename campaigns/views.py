@@ -192,6 +192,8 @@ def report_progress(request, pk):
             status=data["status"], figures=form.figures(), files=data["files"], token=data["token"],
         )
     except services.ActionRefused as error:
+        if data["files"]:
+            error = type(error)(f"{error} 所选的佐证材料也未保存，重新提交时请再次选择。")
         return _refused(request, assignment, error, report_form=form)
     if not getattr(report, "duplicate", False):
         if report.status == Assignment.Status.SUBMITTED:

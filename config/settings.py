@@ -160,9 +160,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outreach@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 REMINDER_DAYS = int(os.environ.get("REMINDER_DAYS", "7"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
-# Let an oversized evidence file reach the form's check (and its clear message) rather than
-# be cut off by Django's request limit; files stream to temporary files, not memory.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security: strict whenever DEBUG is off (so `check --deploy` is clean).
 SESSION_COOKIE_HTTPONLY = True
