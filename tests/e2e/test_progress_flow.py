@@ -28,7 +28,7 @@ def log_out(page):
 
 
 def open_task_11(page):
-    page.click("#my-tasks tbody tr[data-task='11'] a")
+    page.click("#my-tasks a[data-task='11']")
     page.wait_for_selector("#report-form")
 
 
