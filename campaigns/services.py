@@ -38,6 +38,7 @@ def set_task_units(task, entries):
         if any(getattr(assignment, k) != v for k, v in new.items()):
             for k, v in new.items():
                 setattr(assignment, k, v)
+            assignment._change_reason = "方案责任单位调整"
             assignment.save(update_fields=[*new, "updated_at"])
             changed += 1
     for assignment in existing.values():
@@ -45,6 +46,7 @@ def set_task_units(task, entries):
             assignment.delete()
         elif assignment.status != Assignment.Status.CANCELLED:
             assignment.status = Assignment.Status.CANCELLED
+            assignment._change_reason = "方案不再列出该单位，已取消"
             assignment.save(update_fields=["status", "updated_at"])
         else:
             continue
