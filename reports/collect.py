@@ -6,10 +6,10 @@ report limited to those units' own work (their assignments, summaries and cases)
 import re
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
-from campaigns.models import Assignment, Region, Task
+from campaigns.models import Assignment, ProgressReport, Region, Task
 
 from .data import (
     CaseEntry,
@@ -18,6 +18,7 @@ from .data import (
     PairingResults,
     PrefectureRow,
     ProgressFigures,
+    RegionFigures,
     ReportData,
     SectionTable,
     SummaryExcerpt,
@@ -32,16 +33,30 @@ OPEN_STATUSES = {LIVE.NOT_STARTED, LIVE.IN_PROGRESS, LIVE.RETURNED}
 
 
 # ------------------------------------------------------------ figures from other apps
-# These three are the contracts with the progress (issue 3), surveys (issue 5) and pairing
-# (issue 6) apps, which are built on other branches. On this branch they return empty
-# figures; they are filled in once the progress/surveys/pairing apps are merged.
+# One collector per app the summary draws on.
 
 
 def collect_progress_figures(campaign, unit_ids=None):
-    """Events, participants, enterprises served and consultations summed from progress
-    reports (campaigns.models.ProgressReport via Assignment.reports), in total and per
-    prefecture name. Filled in once the progress app is merged; empty until then."""
-    return ProgressFigures()
+    """Events, participants, enterprises served and consultations summed from the units'
+    progress reports (each report holds what it adds), in total and per prefecture name
+    of the reporting unit. One query."""
+    reports = ProgressReport.objects.filter(assignment__task__campaign=campaign)
+    if unit_ids is not None:
+        reports = reports.filter(assignment__unit_id__in=unit_ids)
+    rows = reports.values("assignment__unit__region__name").annotate(
+        events=Sum("events_held"), people=Sum("participants"),
+        firms=Sum("enterprises_served"), consults=Sum("consultations"),
+    )
+    figures = ProgressFigures()
+    for row in rows:
+        figures.events_held += row["events"] or 0
+        figures.participants += row["people"] or 0
+        figures.enterprises_served += row["firms"] or 0
+        figures.consultations += row["consults"] or 0
+        region = row["assignment__unit__region__name"]
+        if region:
+            figures.by_region[region] = RegionFigures(row["events"] or 0, row["people"] or 0, row["firms"] or 0)
+    return figures
 
 
 def collect_survey_results(campaign, unit_ids=None):
