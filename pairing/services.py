@@ -50,15 +50,18 @@ def _choice_text(text):
     return text
 
 
-def needs_from_answers(schema, answers):
+def needs_from_answers(schema, answers, vocabulary=None):
     """The (services, industries) a unit needs according to its baseline survey answers.
 
     Reads the questions that declare `"pairingNeeds": "services"` or `"industries"`
     (checkbox, radiogroup, dropdown or tagbox, choices as strings or {"value", "text"});
     their answered choice values are vocabulary names. A value that is not one of the
-    question's choices is ignored; if a value is not itself a name but its choice text
-    is, the text is used. Pure: no database.
+    question's choices is ignored; a value that is not a vocabulary name is read by its
+    choice text instead, and dropped if that is not one either. `vocabulary` maps
+    "services"/"industries" to the known names (default: the seeded vocabularies).
+    Pure: no database.
     """
+    vocabulary = vocabulary or {"services": set(SERVICES), "industries": set(INDUSTRIES)}
     found = {"services": set(), "industries": set()}
     answers = answers or {}
     for question in _walk_questions(schema or {}):
@@ -70,15 +73,16 @@ def needs_from_answers(schema, answers):
         choices = {}
         for choice in question.get("choices") or ():
             if isinstance(choice, dict):
-                choices[str(choice.get("value"))] = _choice_text(choice.get("text")) or str(choice.get("value"))
+                choices[str(choice.get("value"))] = str(_choice_text(choice.get("text")) or choice.get("value"))
             else:
                 choices[str(choice)] = str(choice)
         for v in values:
             if not isinstance(v, (str, int)) or str(v) not in choices:
                 continue
-            found[target].add(str(v))
-            if choices[str(v)] != str(v):
-                found[target].add(choices[str(v)])
+            for name in (str(v), choices[str(v)]):
+                if name in vocabulary[target]:
+                    found[target].add(name)
+                    break
     return found["services"], found["industries"]
 
 
@@ -87,9 +91,13 @@ def apply_survey_needs(unit, campaign, schema, answers):
     """Set the unit's needs in the campaign from its survey answers (see needs_from_answers).
 
     Only the vocabularies the questionnaire asks about are replaced; names that are not
-    in the vocabulary are left out. Returns the Need.
+    in the (current, editable) vocabulary are left out. Returns the Need.
     """
-    services, industries = needs_from_answers(schema, answers)
+    vocabulary = {
+        "services": set(Service.objects.values_list("name", flat=True)),
+        "industries": set(Industry.objects.values_list("name", flat=True)),
+    }
+    services, industries = needs_from_answers(schema, answers, vocabulary)
     asked = {q.get("pairingNeeds") for q in _walk_questions(schema or {})}
     need, _ = Need.objects.get_or_create(campaign=campaign, unit=unit)
     if "services" in asked:
