@@ -18,6 +18,11 @@ from .models import InstitutionProfile, Need, Pairing
 STALE_DAYS = 30
 
 
+def _posted(request):
+    """The POST data on a POST (even an empty one, so the form is bound and says what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _overseen_campaign(user, code):
     campaign = get_campaign_for_user(user, code)
     if not access.can_oversee(user, campaign):
@@ -131,7 +136,7 @@ def suggest(request, code):
 @require_http_methods(["GET", "POST"])
 def needs(request, code):
     campaign = _overseen_campaign(request.user, code)
-    form = AddNeedForm(request.POST or None, campaign=campaign)
+    form = AddNeedForm(_posted(request), campaign=campaign)
     if request.method == "POST":
         get_campaign_for_user(request.user, code, coordinate=True)
         if form.is_valid():
@@ -153,7 +158,7 @@ def need_edit(request, code, unit_id):
     initial = {}
     if need:
         initial = {"services": need.services.all(), "industries": need.industries.all(), "notes": need.notes}
-    form = NeedForm(request.POST or None, initial=initial)
+    form = NeedForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.set_need(
             campaign, unit, form.cleaned_data["services"], form.cleaned_data["industries"], form.cleaned_data["notes"]
@@ -188,7 +193,7 @@ def profile_edit(request, code, unit_id):
     campaign = get_campaign_for_user(request.user, code, coordinate=True)
     unit = get_object_or_404(Unit, pk=unit_id)
     profile = InstitutionProfile.objects.filter(unit=unit).first() or InstitutionProfile(unit=unit)
-    form = ProfileForm(request.POST or None, instance=profile)
+    form = ProfileForm(_posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"已保存{unit.name}的帮扶机构档案。")
@@ -268,7 +273,7 @@ def pairing_edit(request, pk):
     pairing = access.get_pairing_for_user(request.user, pk, manage=True)
     if pairing.status == Pairing.Status.REJECTED:
         raise PermissionDenied("已否决的建议不能编辑")
-    form = PairingForm(request.POST or None, instance=pairing)
+    form = PairingForm(_posted(request), instance=pairing)
     if request.method == "POST" and form.is_valid():
         services.update_pairing(pairing, **form.cleaned_data)
         messages.success(request, "已保存。")
@@ -319,7 +324,7 @@ def activity_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk):
     activity = access.get_activity_for_user(request.user, pk, edit=True)
-    form = ActivityForm(request.POST or None, request.FILES or None, instance=activity)
+    form = ActivityForm(_posted(request), request.FILES or None, instance=activity)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         evidence = data.pop("evidence", None)
