@@ -151,7 +151,7 @@ def test_coordinator_edits_a_need_and_a_profile(world, client):
 
 
 def make_pairings(w, n):
-    for i in range(n):
+    for _ in range(n):
         mentee = make_unit(region=w.mentee.region)
         Need.objects.create(campaign=w.campaign, unit=mentee)
         p = Pairing.objects.create(
