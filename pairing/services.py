@@ -274,7 +274,7 @@ def change_mentor(pairing, mentor):
     The pairing becomes hand-set (kept when suggestions are regenerated); its score,
     reasons and focus areas are recomputed for the new pair.
     """
-    pairing = Pairing.objects.select_for_update().select_related("mentee__region", "campaign").get(pk=pairing.pk)
+    pairing = Pairing.objects.select_for_update(of=("self",)).select_related("mentee__region", "campaign").get(pk=pairing.pk)
     _require(pairing, Pairing.Status.PROPOSED)
     profile = InstitutionProfile.objects.filter(unit=mentor, active=True).first()
     if profile is None:
