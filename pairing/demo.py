@@ -11,7 +11,7 @@ from django.db import transaction
 from campaigns.models import Unit
 
 from .models import Industry, InstitutionProfile, MentoringActivity, Need, Pairing, Service
-from .services import default_task
+from .services import default_task, ensure_vocabularies
 
 # (unit, capacity, services, industries, notes) — from what the plan says each one does.
 PROFILES = [
@@ -112,6 +112,7 @@ def _set_m2m(manager, wanted):
 @transaction.atomic
 def load_demo_extras(campaign):
     """Profiles for the plan's institutions, needs for the eight bureaus and 黄南州图书馆, one running pairing."""
+    ensure_vocabularies()
     units = {u.name: u for u in Unit.objects.all()}
     services = {s.name: s for s in Service.objects.all()}
     industries = {i.name: i for i in Industry.objects.all()}
@@ -120,13 +121,13 @@ def load_demo_extras(campaign):
             unit=units[name], defaults={"capacity": capacity, "notes": notes}
         )
         if created:  # a profile edited since stays as edited
-            profile.services.set([services[s] for s in svc])
-            profile.industries.set([industries[i] for i in ind])
+            profile.services.set([services[s] for s in svc if s in services])
+            profile.industries.set([industries[i] for i in ind if i in industries])
     for name, svc, ind, notes in NEEDS:
         need, created = Need.objects.get_or_create(campaign=campaign, unit=units[name], defaults={"notes": notes})
         if created:
-            need.services.set([services[s] for s in svc])
-            need.industries.set([industries[i] for i in ind])
+            need.services.set([services[s] for s in svc if s in services])
+            need.industries.set([industries[i] for i in ind if i in industries])
     r = RUNNING
     pairing, created = Pairing.objects.get_or_create(
         campaign=campaign,
@@ -142,8 +143,8 @@ def load_demo_extras(campaign):
         },
     )
     if created:
-        _set_m2m(pairing.focus_services, [services[s] for s in r["services"]])
-        _set_m2m(pairing.focus_industries, [industries[i] for i in r["industries"]])
+        _set_m2m(pairing.focus_services, [services[s] for s in r["services"] if s in services])
+        _set_m2m(pairing.focus_industries, [industries[i] for i in r["industries"] if i in industries])
         for day, kind, participants, summary, by_mentee in r["activities"]:
             MentoringActivity.objects.create(
                 pairing=pairing,

@@ -28,6 +28,14 @@ INDUSTRIES = ["生物医药", "新能源", "新材料", "盐湖化工", "农牧"
 SERVING = (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED)
 
 
+def ensure_vocabularies():
+    """Seed the default vocabularies where a table is empty (a migration seeds them too, but
+    a flushed test database or a hand-emptied table would otherwise leave the demo without)."""
+    for model, names in ((Service, SERVICES), (Industry, INDUSTRIES)):
+        if not model.objects.exists():
+            model.objects.bulk_create([model(name=n, ordinal=i) for i, n in enumerate(names, start=1)])
+
+
 # ---------------------------------------------------------------- needs from the baseline survey
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from campaigns.models import Membership, Region, Unit
 from pairing.models import Industry, InstitutionProfile, Need, Service
+from pairing.services import ensure_vocabularies
 from tests.factories import make_campaign, make_region, make_task, make_unit, make_user
 
 
@@ -20,6 +21,7 @@ def vocab(model, *names):
 @pytest.fixture
 def world(db, media):
     """A campaign with a coordinator, two mentors and two bureaus to help, each with a reporter."""
+    ensure_vocabularies()
     province = make_region("测试省", kind=Region.Kind.PROVINCE)
     east = make_region("东州", parent=province)
     west = make_region("西州", parent=province)

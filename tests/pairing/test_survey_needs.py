@@ -2,7 +2,7 @@
 
 from campaigns.models import Unit
 from pairing.models import Need
-from pairing.services import apply_survey_needs, needs_from_answers
+from pairing.services import apply_survey_needs, ensure_vocabularies, needs_from_answers
 from tests.factories import make_campaign, make_unit
 
 SCHEMA = {
@@ -70,6 +70,7 @@ def test_no_schema_or_no_answers_means_no_needs():
 
 
 def test_apply_survey_needs_sets_the_units_needs_in_the_campaign(db):
+    ensure_vocabularies()
     campaign = make_campaign()
     library = make_unit("测试州图书馆", kind=Unit.Kind.OTHER)
 
@@ -90,6 +91,7 @@ def test_apply_survey_needs_sets_the_units_needs_in_the_campaign(db):
 
 
 def test_a_questionnaire_without_an_industries_question_leaves_industries_alone(db):
+    ensure_vocabularies()
     campaign = make_campaign()
     unit = make_unit()
     apply_survey_needs(unit, campaign, SCHEMA, {"wanted_services": ["培训"], "main_industry": "农牧"})
