@@ -7,7 +7,24 @@ from .models import Industry, InstitutionProfile, MentoringActivity, Pairing, Se
 from .uploads import check_document
 
 
-class VocabularyForm(forms.Form):
+class BootstrapMixin:
+    """Give every widget its Bootstrap class (checkbox lists are laid out by the template)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class VocabularyForm(BootstrapMixin, forms.Form):
     services = forms.ModelMultipleChoiceField(
         label="服务", queryset=Service.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -26,7 +43,7 @@ class NeedForm(VocabularyForm):
         return data
 
 
-class AddNeedForm(forms.Form):
+class AddNeedForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label="受帮扶单位", queryset=Unit.objects.none())
 
     def __init__(self, *args, campaign=None, **kwargs):
@@ -36,7 +53,7 @@ class AddNeedForm(forms.Form):
         )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = InstitutionProfile
         fields = ["services", "industries", "capacity", "active", "notes"]
@@ -47,7 +64,7 @@ class ProfileForm(forms.ModelForm):
         }
 
 
-class PairingForm(forms.ModelForm):
+class PairingForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["task", "focus_services", "focus_industries", "goals", "starts_on", "ends_on", "status"]
@@ -71,7 +88,7 @@ class PairingForm(forms.ModelForm):
         return data
 
 
-class ChangeMentorForm(forms.Form):
+class ChangeMentorForm(BootstrapMixin, forms.Form):
     mentor = forms.ModelChoiceField(label="改为帮扶机构", queryset=Unit.objects.none())
 
     def __init__(self, *args, pairing=None, **kwargs):
@@ -81,19 +98,16 @@ class ChangeMentorForm(forms.Form):
         )
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(BootstrapMixin, forms.Form):
     agreement = forms.FileField(label="帮扶协议（PDF、Word 或图片）")
 
     def clean_agreement(self):
         file = self.cleaned_data["agreement"]
-        try:
-            check_document(file, allowed=("pdf", "docx", "ms-office-97", "png", "jpeg"))
-        except forms.ValidationError:
-            raise
+        check_document(file, allowed=("pdf", "docx", "ms-office-97", "png", "jpeg"))
         return file
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = MentoringActivity
         fields = ["date", "kind", "participants", "summary", "evidence"]

@@ -57,10 +57,19 @@ class Plan:
         return sum(p.score for p in self.pairs)
 
 
-def score_pair(mentor, mentee, neighbours):
-    """The pair's score and the reasons for it in Chinese words ((0, []) if incompatible)."""
-    services = sorted(mentor.services & mentee.services)
-    industries = sorted(mentor.industries & mentee.industries)
+def score_pair(mentor, mentee, neighbours, order=None):
+    """The pair's score and the reasons for it in Chinese words ((0, []) if incompatible).
+
+    `order` maps vocabulary names to their place in the vocabulary, so the reasons list
+    them as the vocabulary does (by name otherwise).
+    """
+    order = order or {}
+
+    def key(name):
+        return (order.get(name, len(order)), name)
+
+    services = sorted(mentor.services & mentee.services, key=key)
+    industries = sorted(mentor.industries & mentee.industries, key=key)
     score = SERVICE_WEIGHT * len(services) + INDUSTRY_WEIGHT * len(industries)
     if score == 0:
         return 0, []
@@ -113,11 +122,12 @@ def score_matrix(mentors, mentees, neighbours):
     return np.where(content > 0, content + bonus, 0)
 
 
-def suggest(mentors, mentees, neighbours=None, forbidden=()):
+def suggest(mentors, mentees, neighbours=None, forbidden=(), order=None):
     """The optimal plan for `mentees` within each mentor's capacity.
 
     `neighbours` maps a region to the regions next to it; `forbidden` holds (mentor key,
-    mentee key) pairs never to suggest (e.g. ones the coordinator rejected).
+    mentee key) pairs never to suggest (e.g. ones the coordinator rejected); `order` is
+    passed to score_pair for the reasons.
     """
     neighbours = neighbours or {}
     mentors = [m for m in mentors if m.capacity > 0]
@@ -145,7 +155,7 @@ def suggest(mentors, mentees, neighbours=None, forbidden=()):
     for i, mentee in enumerate(mentees):
         if i in assigned:
             mentor = mentors[assigned[i]]
-            score, reasons = score_pair(mentor, mentee, neighbours)
+            score, reasons = score_pair(mentor, mentee, neighbours, order)
             plan.pairs.append(SuggestedPair(mentor, mentee, score, reasons))
         else:
             reason = CAPACITY_EXHAUSTED if scores[i].max(initial=0) > 0 else NO_COMPATIBLE_MENTOR

@@ -143,6 +143,13 @@ def _neighbours():
     return result
 
 
+def vocabulary_order():
+    """Each vocabulary name's place in its vocabulary (for listing reasons in that order)."""
+    order = dict(Service.objects.values_list("name", "ordinal"))
+    order.update(Industry.objects.values_list("name", "ordinal"))
+    return order
+
+
 def _party(unit, services, industries, capacity=0):
     region = unit.region
     return matching.Party(
@@ -199,7 +206,7 @@ def build_plan(campaign):
     )
     mentees = [_party(n.unit, [s.name for s in n.services.all()], [i.name for i in n.industries.all()]) for n in needs]
     forbidden |= {(e.key, e.key) for e in mentees}  # a unit never mentors itself
-    plan = matching.suggest(mentor_parties(used), mentees, _neighbours(), forbidden=forbidden)
+    plan = matching.suggest(mentor_parties(used), mentees, _neighbours(), forbidden=forbidden, order=vocabulary_order())
     return plan, fixed
 
 
@@ -308,7 +315,7 @@ def change_mentor(pairing, mentor):
         mentor, profile.services.values_list("name", flat=True), profile.industries.values_list("name", flat=True)
     )
     mentee_party = _party(pairing.mentee, need_services, need_industries)
-    score, reasons = matching.score_pair(mentor_party, mentee_party, _neighbours())
+    score, reasons = matching.score_pair(mentor_party, mentee_party, _neighbours(), vocabulary_order())
     pairing.mentor = mentor
     pairing.score = score
     pairing.reasons = reasons or ["协调人指定"]

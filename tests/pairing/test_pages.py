@@ -211,3 +211,17 @@ def test_demo_board_and_timeline_render_for_the_coordinator_and_the_library(demo
     client.force_login(User.objects.get(username="hnlib"))
     page = client.get(reverse("pairing:pairing", args=[pairing.pk])).content.decode()
     assert "专利信息检索入门培训" in page and "确认" in page
+
+
+def test_my_pairings_page_query_count_does_not_grow_with_pairings(world, client):
+    client.force_login(world.mentor_user)
+    url = reverse("pairing:index")
+    make_pairings(world, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        page = client.get(url)
+    make_pairings(world, 20)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url)
+    assert len(large) == len(small)
+    assert page.content.decode().count("活动次数") == 1
