@@ -98,6 +98,16 @@ class ChangeMentorForm(BootstrapMixin, forms.Form):
         )
 
 
+class NewPairingForm(BootstrapMixin, forms.Form):
+    mentee = forms.ModelChoiceField(label="受帮扶单位", queryset=Unit.objects.none())
+    mentor = forms.ModelChoiceField(label="帮扶机构", queryset=Unit.objects.none())
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].queryset = Unit.objects.filter(pairing_needs__campaign=campaign)
+        self.fields["mentor"].queryset = Unit.objects.filter(pairing_profile__active=True)
+
+
 class AgreementForm(BootstrapMixin, forms.Form):
     agreement = forms.FileField(label="帮扶协议（PDF、Word 或图片）")
 

@@ -282,6 +282,47 @@ def mentor_load(campaign, mentor, exclude=None):
     return qs.count()
 
 
+def _vet_pair(campaign, mentor, mentee, exclude=None):
+    """Check a hand-set pair (profile, not itself, not twice, capacity) and score it.
+
+    Returns (score, reasons, shared service names, shared industry names); raises a
+    ValidationError in Chinese when the pair cannot be made.
+    """
+    profile = InstitutionProfile.objects.filter(unit=mentor, active=True).first()
+    if profile is None:
+        raise ValidationError("该单位没有帮扶机构档案，不能担任帮扶机构。")
+    if mentor.pk == mentee.pk:
+        raise ValidationError("帮扶机构不能是受帮扶单位本身。")
+    others = Pairing.objects.filter(campaign=campaign, mentor=mentor, mentee=mentee)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ValidationError("这两个单位在本活动中已有结对记录。")
+    if mentor_load(campaign, mentor, exclude=exclude) >= profile.capacity:
+        raise ValidationError(f"{mentor.name}的帮扶名额（{profile.capacity} 家）已满。")
+    need = Need.objects.filter(campaign=campaign, unit=mentee).prefetch_related("services", "industries").first()
+    mentee_party = _party(
+        mentee,
+        {s.name for s in need.services.all()} if need else set(),
+        {i.name for i in need.industries.all()} if need else set(),
+    )
+    mentor_party = _party(
+        mentor, profile.services.values_list("name", flat=True), profile.industries.values_list("name", flat=True)
+    )
+    score, reasons = matching.score_pair(mentor_party, mentee_party, _neighbours(), vocabulary_order())
+    return (
+        score,
+        reasons or ["协调人指定"],
+        mentor_party.services & mentee_party.services,
+        mentor_party.industries & mentee_party.industries,
+    )
+
+
+def _set_focus(pairing, services, industries):
+    pairing.focus_services.set(Service.objects.filter(name__in=services))
+    pairing.focus_industries.set(Industry.objects.filter(name__in=industries))
+
+
 @transaction.atomic
 def change_mentor(pairing, mentor):
     """The coordinator gives a proposed pairing another mentor (within that mentor's capacity).
@@ -291,39 +332,41 @@ def change_mentor(pairing, mentor):
     """
     pairing = Pairing.objects.select_for_update(of=("self",)).select_related("mentee__region", "campaign").get(pk=pairing.pk)
     _require(pairing, Pairing.Status.PROPOSED)
-    profile = InstitutionProfile.objects.filter(unit=mentor, active=True).first()
-    if profile is None:
-        raise ValidationError("该单位没有帮扶机构档案，不能担任帮扶机构。")
-    if mentor.pk == pairing.mentee_id:
-        raise ValidationError("帮扶机构不能是受帮扶单位本身。")
-    if (
-        Pairing.objects.filter(campaign=pairing.campaign, mentor=mentor, mentee=pairing.mentee_id)
-        .exclude(pk=pairing.pk)
-        .exists()
-    ):
-        raise ValidationError("这两个单位在本活动中已有结对记录。")
-    if mentor_load(pairing.campaign, mentor, exclude=pairing) >= profile.capacity:
-        raise ValidationError(f"{mentor.name}的帮扶名额（{profile.capacity} 家）已满。")
-    need = (
-        Need.objects.filter(campaign=pairing.campaign, unit=pairing.mentee_id)
-        .prefetch_related("services", "industries")
-        .first()
-    )
-    need_services = {s.name for s in need.services.all()} if need else set()
-    need_industries = {i.name for i in need.industries.all()} if need else set()
-    mentor_party = _party(
-        mentor, profile.services.values_list("name", flat=True), profile.industries.values_list("name", flat=True)
-    )
-    mentee_party = _party(pairing.mentee, need_services, need_industries)
-    score, reasons = matching.score_pair(mentor_party, mentee_party, _neighbours(), vocabulary_order())
-    pairing.mentor = mentor
-    pairing.score = score
-    pairing.reasons = reasons or ["协调人指定"]
-    pairing.suggested = False
+    score, reasons, services, industries = _vet_pair(pairing.campaign, mentor, pairing.mentee, exclude=pairing)
+    pairing.mentor, pairing.score, pairing.reasons, pairing.suggested = mentor, score, reasons, False
     pairing.save()
-    pairing.focus_services.set(Service.objects.filter(name__in=mentor_party.services & mentee_party.services))
-    pairing.focus_industries.set(Industry.objects.filter(name__in=mentor_party.industries & mentee_party.industries))
+    _set_focus(pairing, services, industries)
     return pairing
+
+
+@transaction.atomic
+def create_pairing(campaign, mentor, mentee, user=None):
+    """The coordinator pairs two units by hand (e.g. a unit the suggestion could not serve).
+
+    The new pairing is proposed and hand-set: kept when suggestions are regenerated.
+    """
+    score, reasons, services, industries = _vet_pair(campaign, mentor, mentee)
+    pairing = Pairing.objects.create(
+        campaign=campaign,
+        task=default_task(campaign),
+        mentor=mentor,
+        mentee=mentee,
+        status=Pairing.Status.PROPOSED,
+        score=score,
+        reasons=reasons,
+        created_by=user,
+    )
+    _set_focus(pairing, services, industries)
+    return pairing
+
+
+@transaction.atomic
+def accept_all_proposed(campaign, starts_on=None):
+    """The coordinator accepts every proposed pairing of the campaign at once. Returns how many."""
+    proposed = list(Pairing.objects.filter(campaign=campaign, status=Pairing.Status.PROPOSED))
+    for pairing in proposed:
+        accept_pairing(pairing, starts_on)
+    return len(proposed)
 
 
 @transaction.atomic

@@ -12,7 +12,16 @@ from campaigns.access import get_campaign_for_user, member_unit_ids, visible_cam
 from campaigns.models import Region, Unit
 
 from . import access, services
-from .forms import ActivityForm, AddNeedForm, AgreementForm, ChangeMentorForm, NeedForm, PairingForm, ProfileForm
+from .forms import (
+    ActivityForm,
+    AddNeedForm,
+    AgreementForm,
+    ChangeMentorForm,
+    NeedForm,
+    NewPairingForm,
+    PairingForm,
+    ProfileForm,
+)
 from .models import InstitutionProfile, Need, Pairing
 
 STALE_DAYS = 30
@@ -107,6 +116,8 @@ def board(request, code):
             "pairings": pairings,
             "stale_count": sum(1 for p in pairings if p.stale),
             "can_manage": access.can_coordinate(request.user, campaign),
+            "new_form": NewPairingForm(campaign=campaign),
+            "proposed_count": sum(1 for p in pairings if p.status == Pairing.Status.PROPOSED),
             "stale_days": STALE_DAYS,
         },
     )
@@ -130,6 +141,33 @@ def suggest(request, code):
         "pairing/suggest.html",
         {"campaign": campaign, "plan": plan, "fixed": fixed, "can_manage": access.can_coordinate(request.user, campaign)},
     )
+
+
+@login_required
+@require_POST
+def pairing_new(request, code):
+    """The coordinator pairs two units by hand."""
+    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    form = NewPairingForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        messages.error(request, "请选择受帮扶单位和帮扶机构。")
+        return redirect("pairing:board", code=code)
+    try:
+        pairing = services.create_pairing(campaign, form.cleaned_data["mentor"], form.cleaned_data["mentee"], request.user)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("pairing:board", code=code)
+    messages.success(request, "已建立待确认结对。")
+    return redirect("pairing:pairing", pk=pairing.pk)
+
+
+@login_required
+@require_POST
+def accept_all(request, code):
+    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    count = services.accept_all_proposed(campaign)
+    messages.success(request, f"已确认 {count} 对结对。")
+    return redirect("pairing:board", code=code)
 
 
 @login_required

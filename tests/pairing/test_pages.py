@@ -225,3 +225,33 @@ def test_my_pairings_page_query_count_does_not_grow_with_pairings(world, client)
         page = client.get(url)
     assert len(large) == len(small)
     assert page.content.decode().count("活动次数") == 1
+
+
+def test_coordinator_pairs_units_by_hand_and_accepts_all(world, client):
+    client.force_login(world.coordinator)
+    url = reverse("pairing:pairing_new", args=[world.campaign.code])
+
+    client.post(url, {"mentee": world.other.pk, "mentor": world.mentor.pk})
+    client.post(url, {"mentee": world.mentee.pk, "mentor": world.mentor.pk})
+    response = client.post(url, {"mentee": world.mentee.pk, "mentor": world.mentor.pk}, follow=True)
+
+    assert "已有结对记录" in response.content.decode()
+    hand_set = Pairing.objects.get(mentee=world.other)
+    assert not hand_set.suggested and hand_set.reasons == ["服务对口：培训", "地域相邻（东州—西州）"]
+    # Regenerating suggestions keeps hand-set pairs; accepting all makes both active.
+    client.post(reverse("pairing:suggest", args=[world.campaign.code]))
+    assert Pairing.objects.count() == 2
+    client.post(reverse("pairing:accept_all", args=[world.campaign.code]))
+    assert set(Pairing.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_reporters_cannot_pair_units_or_accept_all(world, client):
+    Pairing.objects.create(campaign=world.campaign, mentor=world.mentor, mentee=world.mentee)
+    client.force_login(world.mentor_user)
+    before = sorted(Pairing.objects.values_list())
+    assert client.post(reverse("pairing:accept_all", args=[world.campaign.code])).status_code == 403
+    response = client.post(
+        reverse("pairing:pairing_new", args=[world.campaign.code]), {"mentee": world.other.pk, "mentor": world.mentor.pk}
+    )
+    assert response.status_code == 403
+    assert sorted(Pairing.objects.values_list()) == before
