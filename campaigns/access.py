@@ -129,3 +129,38 @@ def get_assignment_for_user(user, pk, write=False):
     if write and not can_change_assignment(user, assignment):
         raise PermissionDenied("您只能查看，不能修改该任务分工")
     return assignment
+
+
+# ---------------------------------------------------------------- reports (summaries, cases)
+
+
+def responsible_unit_ids(campaign):
+    """Units responsible in the campaign: those with a live (not cancelled) assignment in it."""
+    return set(
+        Assignment.objects.filter(task__campaign=campaign)
+        .exclude(status=Assignment.Status.CANCELLED)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+
+def reporting_unit_ids(user, campaign, write=False):
+    """The user's own units that are responsible in the campaign (with `write`, only those
+    where the user is a reporter or coordinator): the units it submits summaries and cases for."""
+    if not user.is_authenticated:
+        return set()
+    mine = reporter_unit_ids(user) if write else member_unit_ids(user)
+    return mine & responsible_unit_ids(campaign)
+
+
+def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
+    """A unit responsible in `campaign` that the user belongs to (404 otherwise; superusers
+    reach every responsible unit); with `write`, 403 unless the user reports for it."""
+    from .models import Unit
+
+    responsible = responsible_unit_ids(campaign)
+    if unit_id not in responsible or not (user.is_superuser or unit_id in member_unit_ids(user)):
+        raise Http404("没有找到该单位")
+    if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
+        raise PermissionDenied("您只能查看，不能为该单位报送")
+    return Unit.objects.get(pk=unit_id)

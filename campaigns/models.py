@@ -240,16 +240,35 @@ class Task(models.Model):
 
     def responsible_display(self):
         """The units as the notice writes them: lead first, groups by their own phrase."""
-        parts, seen_groups = [], set()
-        for assignment in self.assignments.all():
-            if assignment.via_group_id:
-                if assignment.via_group_id in seen_groups:
-                    continue
-                seen_groups.add(assignment.via_group_id)
-                parts.append(assignment.via_group.name)
-            else:
-                parts.append(assignment.unit.name)
-        return "，".join(parts)
+        rows = [(a.unit.name, a.via_group_id, a.via_group.name if a.via_group_id else None) for a in self.assignments.all()]
+        return join_responsible(rows)
+
+
+def join_responsible(rows):
+    """“甲，乙，各市州市场监管局” from (unit name, group id, group name) rows in plan order."""
+    parts, seen_groups = [], set()
+    for unit_name, group_id, group_name in rows:
+        if group_id is None:
+            parts.append(unit_name)
+        elif group_id not in seen_groups:
+            seen_groups.add(group_id)
+            parts.append(group_name)
+    return "，".join(parts)
+
+
+def responsible_by_task(assignments):
+    """{task id: (responsible text, set of unit ids)} for an Assignment queryset, in one
+    light query (tuples, not model instances: the plan page of a 500-task campaign reads
+    thousands of assignments)."""
+    rows = assignments.order_by("task_id", "position", "pk").values_list(
+        "task_id", "unit_id", "unit__name", "via_group_id", "via_group__name"
+    )
+    grouped = {}
+    for task_id, unit_id, unit_name, group_id, group_name in rows:
+        grouped.setdefault(task_id, []).append((unit_id, unit_name, group_id, group_name))
+    return {
+        task_id: (join_responsible([r[1:] for r in items]), {r[0] for r in items}) for task_id, items in grouped.items()
+    }
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from . import access, services
 from .filters import TaskFilter
 from .forms import AssignmentStatusForm
-from .models import Assignment, Task, mean_progress
+from .models import Assignment, Task, mean_progress, responsible_by_task
 
 
 @login_required
@@ -38,14 +38,17 @@ def campaign_list(request):
 def plan(request, code):
     """The published plan, alive: sections, numbered tasks, units, deadlines, progress."""
     campaign = access.get_campaign_for_user(request.user, code)
-    tasks = list(Task.objects.filter(campaign=campaign).for_plan())
+    fields = ["number", "title", "deadline", "original_deadline", "section"]
+    tasks = list(Task.objects.filter(campaign=campaign).with_progress().only(*fields))
+    responsible = responsible_by_task(Assignment.objects.filter(task__campaign=campaign))
+    my_units = access.member_unit_ids(request.user)
+    for task in tasks:
+        task.responsible_text, unit_ids = responsible.get(task.pk, ("", set()))
+        task.mine = bool(unit_ids & my_units)
     sections = list(campaign.sections.all())
     for section in sections:
         section.task_list = [t for t in tasks if t.section_id == section.pk]
         section.progress = mean_progress(t.progress for t in section.task_list)
-    my_units = access.member_unit_ids(request.user)
-    for task in tasks:
-        task.mine = any(a.unit_id in my_units for a in task.assignments.all())
     return render(
         request,
         "campaigns/plan.html",

@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "simple_history",
     "campaigns",
     "pairing",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files from the app servers themselves (no separate web server needed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,6 +149,41 @@ STATICFILES_DIRS = [
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+# Uploaded files: a folder (MEDIA_ROOT, a shared volume when several app servers run), or
+# S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (django-storages).
+# Evidence is always served through access-checked views, never from a public URL.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    # Hashed, compressed file names in production (after collectstatic); plain in development and tests.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Final report (reports app): a TrueType CJK font to embed; empty = the first installed of
+# reports.pdf.DEFAULT_FONTS, else reportlab's built-in STSong-Light. REPORT_FONT_INDEX picks
+# the face inside a .ttc collection.
+REPORT_FONT_PATH = os.environ.get("REPORT_FONT_PATH", "")
+REPORT_FONT_INDEX = int(os.environ.get("REPORT_FONT_INDEX", "0"))
 
 # Email: console by default; production sets EMAIL_BACKEND=...smtp.EmailBackend and the rest.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

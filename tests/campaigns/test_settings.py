@@ -45,3 +45,25 @@ def test_login_with_right_password_reaches_home(client, db):
     response = client.post(reverse("login"), {"username": "bureau", "password": "right-password-1"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+STORAGE = "from django.core.files.storage import storages; s = storages['default']; "
+
+
+def _python(code, **env_vars):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | env_vars
+    return subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=settings.BASE_DIR,
+                          env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"}, capture_output=True, text=True)
+
+
+def test_media_go_to_s3_compatible_storage_when_a_bucket_is_configured():
+    result = _python(
+        STORAGE + "print(type(s).__name__, s.bucket_name, s.endpoint_url)",
+        AWS_STORAGE_BUCKET_NAME="outreach-media", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert result.stdout.split() == ["S3Storage", "outreach-media", "http://127.0.0.1:9000"], result.stderr
+
+
+def test_media_stay_on_the_local_volume_by_default():
+    result = _python(STORAGE + "print(type(s).__name__, s.location)", MEDIA_ROOT="/srv/outreach/media")
+    assert result.stdout.split() == ["FileSystemStorage", "/srv/outreach/media"], result.stderr

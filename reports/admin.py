@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import CasePhoto, TypicalCase, WrittenSummary
+
+
+@admin.register(WrittenSummary)
+class WrittenSummaryAdmin(admin.ModelAdmin):
+    list_display = ["unit", "campaign", "submitted_at", "first_submitted_at", "is_current"]
+    list_filter = ["campaign", "is_current"]
+    search_fields = ["unit__name", "text"]
+
+
+class CasePhotoInline(admin.TabularInline):
+    model = CasePhoto
+    extra = 0
+
+
+@admin.register(TypicalCase)
+class TypicalCaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "institution_type", "recommended", "submitted_at"]
+    list_filter = ["campaign", "institution_type", "recommended"]
+    search_fields = ["title", "institution", "summary"]
+    filter_horizontal = ["related_tasks"]
+    inlines = [CasePhotoInline]

@@ -1,0 +1,72 @@
+import re
+
+from django import forms
+
+from campaigns.models import Task
+
+from .models import TypicalCase
+from .uploads import check_document, check_photo
+
+MAX_PHOTOS = 6
+
+
+class WrittenSummaryForm(forms.Form):
+    text = forms.CharField(
+        label="总结正文", widget=forms.Textarea(attrs={"rows": 12}), min_length=20,
+        error_messages={"min_length": "总结正文至少 %(limit_value)d 个字。", "required": "请填写总结正文。"},
+    )
+    document = forms.FileField(label="附件（可选，PDF 或 Word，不超过 10 MB）", required=False)
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            self.document_ext = check_document(upload)
+        return upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class TypicalCaseForm(forms.ModelForm):
+    photos = MultipleFileField(label=f"照片（可选，JPEG 或 PNG，每张不超过 5 MB，最多 {MAX_PHOTOS} 张）", required=False)
+
+    class Meta:
+        model = TypicalCase
+        fields = ["title", "institution", "institution_type", "summary", "actions", "results", "related_tasks"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "actions": forms.Textarea(attrs={"rows": 6}),
+            "results": forms.Textarea(attrs={"rows": 4}),
+            "related_tasks": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["related_tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("number")
+        self.fields["related_tasks"].label_from_instance = lambda t: f"{t.number}. {t.title}"
+
+    def clean_results(self):
+        results = self.cleaned_data["results"]
+        if not re.search(r"\d", results):
+            raise forms.ValidationError("工作成效请写明具体数字（如服务企业数、培训人次）。")
+        return results
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > MAX_PHOTOS:
+            raise forms.ValidationError(f"照片最多 {MAX_PHOTOS} 张。")
+        self.checked_photos = [(p, check_photo(p)) for p in photos]
+        return photos
