@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "campaigns",
+    "pairing",
     "reports",
 ]
 
