@@ -6,7 +6,7 @@ report limited to those units' own work (their assignments, summaries and cases)
 import re
 from datetime import date
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from campaigns.models import Assignment, ProgressReport, Region, Task
@@ -16,6 +16,7 @@ from .data import (
     OpenItem,
     Overview,
     PairingResults,
+    PairingRow,
     PrefectureRow,
     ProgressFigures,
     RegionFigures,
@@ -67,10 +68,31 @@ def collect_survey_results(campaign, unit_ids=None):
 
 
 def collect_pairing_results(campaign, unit_ids=None):
-    """Pairings (mentor, mentee, focus, status) with their mentoring-activity counts
-    (pairing.models.Pairing/MentoringActivity). Filled in once the pairing app is merged;
-    empty until then."""
-    return PairingResults()
+    """The campaign's pairings (rejected proposals left out) with their focus and
+    mentoring-activity counts; for a unit, the pairings it is a side of. Two queries."""
+    from pairing.models import Pairing
+
+    pairings = (
+        Pairing.objects.filter(campaign=campaign)
+        .exclude(status=Pairing.Status.REJECTED)
+        .select_related("mentor", "mentee")
+        .prefetch_related("focus_services", "focus_industries")
+        .annotate(activity_count=Count("activities"))
+        .order_by("mentee__ordinal", "mentee__name", "mentor__ordinal")
+    )
+    if unit_ids is not None:
+        pairings = pairings.filter(Q(mentor_id__in=unit_ids) | Q(mentee_id__in=unit_ids))
+    rows = [
+        PairingRow(
+            mentor=p.mentor.name,
+            mentee=p.mentee.name,
+            focus="、".join([s.name for s in p.focus_services.all()] + [i.name for i in p.focus_industries.all()]),
+            status=p.get_status_display(),
+            activities=p.activity_count,
+        )
+        for p in pairings
+    ]
+    return PairingResults(rows=rows)
 
 
 # ------------------------------------------------------------ this app and campaigns

@@ -43,3 +43,31 @@ def test_a_units_report_sums_only_its_own_figures(demo):
     haixi = Assignment.objects.get(task__number=16).unit_id
     o = collect(demo, unit_ids={haixi}).overview
     assert (o.events_held, o.participants, o.enterprises_served, o.consultations) == (1, 85, 22, 3)
+
+
+def test_pairings_and_their_activities_reach_the_summary(demo, tmp_path, need_poppler):
+    from pairing.demo import load_demo_extras as load_pairing_demo
+    from pairing.models import Pairing
+
+    load_pairing_demo(demo)
+    live = Pairing.objects.filter(campaign=demo).exclude(status=Pairing.Status.REJECTED)
+    data = collect(demo)
+    assert data.overview.pairings == live.count() >= 1
+    row = next(r for r in data.pairing.rows if r.mentee == "黄南州图书馆")
+    assert (row.mentor, row.activities) == ("青海大学", live.get(mentee__name="黄南州图书馆").activities.count())
+    assert row.activities >= 1
+    assert data.overview.mentoring_activities == sum(p.activities.count() for p in live)
+
+    path = tmp_path / "r.pdf"
+    pdf.render_pdf(data, path)
+    text = squash(pdf_text(path))
+    assert "黄南州图书馆" in text and f"开展帮扶活动{data.overview.mentoring_activities}次" in text
+
+
+def test_a_rejected_pairing_is_left_out(demo):
+    from pairing.models import Pairing
+
+    bureau = Assignment.objects.filter(task__number=11).first().unit
+    mentor = Assignment.objects.get(task__number=9).unit
+    Pairing.objects.create(campaign=demo, mentor=mentor, mentee=bureau, status=Pairing.Status.REJECTED)
+    assert collect(demo).overview.pairings == 0
