@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Assignment, Campaign, Membership, Task
+from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, Task
 
 Role = Membership.Role
 
@@ -130,6 +130,29 @@ def get_assignment_for_user(user, pk, write=False):
         raise PermissionDenied("您只能查看，不能修改该任务分工")
     return assignment
 
+
+def get_evidence_for_user(user, pk):
+    """An evidence file, if the user may read its assignment (404 otherwise)."""
+    try:
+        return Evidence.objects.select_related("report__assignment").get(
+            pk=pk, report__assignment__in=visible_assignments(user)
+        )
+    except Evidence.DoesNotExist:
+        raise Http404("没有找到该文件") from None
+
+
+def get_adjustment_for_user(user, pk, decide=False):
+    """An adjustment request, if the user may read its assignment (404 otherwise); with
+    `decide`, 403 unless the user coordinates its campaign."""
+    try:
+        request = AdjustmentRequest.objects.select_related(
+            "task__campaign", "assignment__unit", "requested_by"
+        ).get(pk=pk, assignment__in=visible_assignments(user))
+    except AdjustmentRequest.DoesNotExist:
+        raise Http404("没有找到该调整报备") from None
+    if decide and not can_coordinate(user, request.task.campaign):
+        raise PermissionDenied("只有本活动的协调人可以审核调整报备")
+    return request
 
 # ---------------------------------------------------------------- reports (summaries, cases)
 

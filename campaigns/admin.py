@@ -1,7 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assignment, Campaign, Membership, Region, Section, Task, Unit, UnitGroup
+from .models import (
+    AdjustmentRequest,
+    Assignment,
+    Campaign,
+    Evidence,
+    Membership,
+    ProgressReport,
+    Region,
+    ReminderLog,
+    Section,
+    Task,
+    Unit,
+    UnitGroup,
+)
 
 
 @admin.register(Region)
@@ -77,3 +90,55 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     search_fields = ["task__title", "unit__name"]
     list_select_related = ["task", "unit"]
     autocomplete_fields = ["unit"]
+
+
+# ---------------------------------------------------------------- progress (read-only journal)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The journal is append-only: the admin may look, never edit or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ["original_name", "content_type", "size", "file"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "author", "created_at", "status", "percent"]
+    list_filter = ["status", "assignment__task__campaign"]
+    search_fields = ["text", "assignment__unit__name"]
+    list_select_related = ["assignment__task", "assignment__unit", "author"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(AdjustmentRequest)
+class AdjustmentRequestAdmin(ReadOnlyAdmin):
+    list_display = ["task", "assignment", "kind", "status", "requested_by", "created_at", "decided_by"]
+    list_filter = ["status", "kind", "task__campaign"]
+    list_select_related = ["task", "assignment__unit", "assignment__task", "requested_by", "decided_by"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "kind", "threshold", "sent_at", "recipients"]
+    list_filter = ["kind"]
+    list_select_related = ["assignment__task", "assignment__unit"]

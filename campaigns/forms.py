@@ -1,14 +1,115 @@
+import uuid
+
 from django import forms
+from django.core.exceptions import ValidationError
 
-from .models import Assignment
+from .evidence import ALLOWED_DESCRIPTION, check_upload, max_bytes
+from .models import AdjustmentRequest, Assignment, ProgressReport
 
 
-class AssignmentStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label="状态",
-        choices=[
-            (Assignment.Status.NOT_STARTED, Assignment.Status.NOT_STARTED.label),
-            (Assignment.Status.IN_PROGRESS, Assignment.Status.IN_PROGRESS.label),
-        ],
-    )
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("allow_empty_file", True)  # evidence.check_upload refuses it, naming the file
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class BootstrapForm(forms.Form):
+    """Gives every visible widget Bootstrap's class."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class VersionedForm(BootstrapForm):
+    """Carries the assignment version the user saw (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ProgressReportForm(VersionedForm):
+    STATUS_CHOICES = [
+        (Assignment.Status.IN_PROGRESS, "进行中（报告阶段性进展）"),
+        (Assignment.Status.SUBMITTED, "已完成，提交核验"),
+    ]
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    text = forms.CharField(label="工作进展", widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="本次完成了哪些工作：时间、地点、形式、对象、成效。")
     percent = forms.IntegerField(label="完成百分比", min_value=0, max_value=100)
+    status = forms.ChoiceField(label="状态", choices=STATUS_CHOICES)
+    events_held = forms.IntegerField(label="开展活动（场）", min_value=0, initial=0)
+    participants = forms.IntegerField(label="参与人数（人次）", min_value=0, initial=0)
+    enterprises_served = forms.IntegerField(label="服务企业（家）", min_value=0, initial=0)
+    consultations = forms.IntegerField(label="提供咨询（次）", min_value=0, initial=0)
+    materials_distributed = forms.IntegerField(label="发放资料（份）", min_value=0, initial=0)
+    files = MultipleFileField(label="佐证材料", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = (
+            f"可多选：{ALLOWED_DESCRIPTION}，每个文件不超过 {max_bytes() // (1024 * 1024)} MB。"
+            "提交核验时至少要有一份佐证材料。"
+        )
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4().hex)
+
+    def clean_files(self):
+        checked, errors = [], []
+        for upload in self.cleaned_data.get("files") or []:
+            try:
+                checked.append(check_upload(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+    def figures(self):
+        return {name: self.cleaned_data.get(name) or 0 for name in ProgressReport.FIGURES}
+
+
+class ReviewForm(VersionedForm):
+    comment = forms.CharField(label="核验意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdjustmentRequestForm(BootstrapForm):
+    kind = forms.ChoiceField(label="调整类别", choices=AdjustmentRequest.Kind.choices)
+    proposed_deadline = forms.DateField(label="拟调整的完成时限", required=False,
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+    proposed_title = forms.CharField(label="调整后的任务内容", required=False, max_length=500)
+    proposed_description = forms.CharField(label="调整后的说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == AdjustmentRequest.Kind.DEADLINE and not data.get("proposed_deadline"):
+            self.add_error("proposed_deadline", "请填写拟调整的完成时限。")
+        if data.get("kind") == AdjustmentRequest.Kind.CONTENT and not (
+            data.get("proposed_title") or data.get("proposed_description")
+        ):
+            self.add_error("proposed_title", "请填写调整后的任务内容或说明。")
+        return data
+
+
+class AdjustmentDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "不批准")])
+    comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -350,3 +350,179 @@ class Assignment(models.Model):
     def is_overdue(self):
         left = self.days_left()
         return self.is_open and left is not None and left < 0
+
+
+# ---------------------------------------------------------------- progress
+
+
+class ProgressReport(models.Model):
+    """One entry of an assignment's append-only journal.
+
+    Units write reports (what was done, percent, the figures the final summary adds up,
+    evidence); a coordinator's return or verification is an entry too, so the timeline
+    tells the whole story. Figures are what this report adds (new since the last one),
+    so the summary sums them.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reports"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True, db_index=True)
+    text = models.TextField(_("工作进展"))
+    percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
+    status = models.CharField(_("状态"), max_length=20, choices=Assignment.Status.choices)
+    events_held = models.PositiveIntegerField(_("开展活动（场）"), default=0)
+    participants = models.PositiveIntegerField(_("参与人数（人次）"), default=0)
+    enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
+    consultations = models.PositiveIntegerField(_("提供咨询（次）"), default=0)
+    materials_distributed = models.PositiveIntegerField(_("发放资料（份）"), default=0)
+    # The form's one-time token: a double-clicked submit finds its first report instead of making two.
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    FIGURES = ("events_held", "participants", "enterprises_served", "consultations", "materials_distributed")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("进度报告")
+        verbose_name_plural = _("进度报告")
+        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100")]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("进度报告只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_decision(self):
+        """A coordinator's return or verification (rather than a unit's report)."""
+        return self.status in (Assignment.Status.RETURNED, Assignment.Status.VERIFIED)
+
+    def figures(self):
+        """(label, value) of the figures this report gives, leaving out zeros."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.FIGURES
+            if getattr(self, name)
+        ]
+
+
+def evidence_upload_to(instance, filename):
+    """A generated name: nothing the uploader chose reaches the file system."""
+    from uuid import uuid4
+
+    now = timezone.now()
+    return f"evidence/{now:%Y/%m}/{uuid4().hex}.{instance.extension}"
+
+
+class Evidence(models.Model):
+    """A file attached to a progress report; its type was checked by content (evidence.py)."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("进度报告"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=120)
+    extension = models.CharField(_("扩展名"), max_length=10)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class AdjustmentRequest(models.Model):
+    """调整报备: a unit asks to move a task's deadline or change what it will do."""
+
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", _("调整完成时限")
+        CONTENT = "content", _("调整任务内容")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="adjustments"
+    )
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    # What the task said when the request was made, so the decision shows old against new.
+    current_deadline = models.DateField(_("原完成时限"), null=True, blank=True)
+    current_title = models.CharField(_("原任务内容"), max_length=500, blank=True)
+    current_description = models.TextField(_("原说明"), blank=True)
+    proposed_deadline = models.DateField(_("拟调整为（完成时限）"), null=True, blank=True)
+    proposed_title = models.CharField(_("拟调整为（任务内容）"), max_length=500, blank=True)
+    proposed_description = models.TextField(_("拟调整为（说明）"), blank=True)
+    reason = models.TextField(_("调整理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="adjustment_requests"
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustment_decisions",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("调整报备")
+        verbose_name_plural = _("调整报备")
+
+    def __str__(self):
+        return f"{self.task.number}. {self.get_kind_display()}（{self.get_status_display()}）"
+
+
+class ReminderLog(models.Model):
+    """One reminder sent; unique so the same reminder is never sent twice.
+
+    The threshold is the deadline the reminder was about: if an approved adjustment moves
+    the deadline, the new date earns its own reminders.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("即将到期")
+        OVERDUE = "overdue", _("已逾期")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    threshold = models.DateField(_("截止日期"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    recipients = models.TextField(_("收件人"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind", "threshold"], name="reminder_once_per_threshold")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.get_kind_display()} · {self.threshold}"

@@ -1,8 +1,19 @@
 """Named actions on the plan. Each is one transaction; views, commands and imports call them."""
-from django.db import transaction
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 
 from .directory import assignments_from_entries
-from .models import Assignment
+from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, ProgressReport, ReminderLog, Task
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -27,6 +38,7 @@ def set_task_units(task, entries):
         if any(getattr(assignment, k) != v for k, v in new.items()):
             for k, v in new.items():
                 setattr(assignment, k, v)
+            assignment._change_reason = "方案责任单位调整"
             assignment.save(update_fields=[*new, "updated_at"])
             changed += 1
     for assignment in existing.values():
@@ -34,6 +46,7 @@ def set_task_units(task, entries):
             assignment.delete()
         elif assignment.status != Assignment.Status.CANCELLED:
             assignment.status = Assignment.Status.CANCELLED
+            assignment._change_reason = "方案不再列出该单位，已取消"
             assignment.save(update_fields=["status", "updated_at"])
         else:
             continue
@@ -41,11 +54,449 @@ def set_task_units(task, entries):
     return created, changed, removed
 
 
-def update_assignment_status(assignment, *, status, percent):
-    """Set an assignment's status and percent (the plain edit form; progress reports
-    with evidence come through their own action)."""
-    assignment.status = status
-    assignment.percent = percent
-    assignment.version += 1
-    assignment.save(update_fields=["status", "percent", "version", "updated_at"])
+
+
+# ---------------------------------------------------------------- progress, verification
+
+
+class ActionRefused(Exception):
+    """A named action was refused; the message is for the user, in Chinese, as is."""
+
+
+class Conflict(ActionRefused):
+    """Someone else changed the object since the user's form was opened (optimistic locking)."""
+
+
+def _describe_change(record):
+    when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+    who = record.history_user.get_full_name() or record.history_user.username if record.history_user else "系统"
+    line = f"{who} 于 {when} 将其改为“{Assignment.Status(record.status).label}，{record.percent}%”"
+    if record.history_change_reason:
+        line += f"（{record.history_change_reason}）"
+    return line
+
+
+def _conflict_message(assignment, expected_version):
+    """Tell the user what the other person changed since `expected_version`."""
+    changes = list(
+        assignment.history.filter(version__gt=expected_version).select_related("history_user").order_by("history_date")
+    )
+    if not changes:
+        return "保存未成功：该任务分工已被他人修改。您填写的内容没有保存，请刷新页面查看最新情况后重新填写。"
+    return (
+        "保存未成功：在您打开此页面之后，" + "；".join(_describe_change(r) for r in changes[-3:])
+        + "。您填写的内容没有保存（对方的修改已保留），请查看最新情况后重新填写。"
+    )
+
+
+def _claim(assignment, expected_version):
+    """Compare-and-set the assignment's version (works alike on SQLite and PostgreSQL).
+
+    The UPDATE ... WHERE version = N both detects a stale form and holds the row for the
+    rest of the transaction; the caller then saves through the model so history is kept.
+    """
+    claimed = Assignment.objects.filter(pk=assignment.pk, version=expected_version).update(version=F("version") + 1)
+    if not claimed:
+        raise Conflict(_conflict_message(assignment, expected_version))
+    assignment.refresh_from_db()
     return assignment
+
+
+def _save_with_reason(obj, user, reason, fields=None):
+    obj._change_reason = reason[:100]
+    obj._history_user = user
+    if fields:
+        obj.save(update_fields=fields)
+    else:
+        obj.save()
+
+
+def _store_evidence(report, files, written):
+    storage = Evidence._meta.get_field("file").storage
+    for checked in files:
+        evidence = Evidence(
+            report=report,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            extension=checked.extension,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        checked.upload.seek(0)
+        evidence.file.save(checked.original_name, checked.upload, save=False)
+        written.append((storage, evidence.file.name))
+        evidence.save()
+
+
+def _remove_files(written):
+    for storage, name in written:
+        try:
+            storage.delete(name)
+        except OSError:  # pragma: no cover - best effort clean-up after a failure
+            log.exception("could not remove %s", name)
+
+
+REPORTABLE_STATUSES = (Assignment.Status.NOT_STARTED, Assignment.Status.IN_PROGRESS, Assignment.Status.RETURNED)
+
+
+def submit_progress(assignment, author, *, expected_version, text, percent, status=Assignment.Status.IN_PROGRESS,
+                    figures=None, files=(), token=None):
+    """Append a progress report to the assignment's journal and bring the assignment up to date.
+
+    `status` is in_progress, or submitted to mark the work done and ask for verification
+    (which needs at least one evidence file, now or in an earlier report; percent becomes
+    100 and the completion date and whether it came late are kept). `files` are
+    evidence.CheckedFile objects already checked by content and size. `expected_version`
+    is the assignment version the user's form showed: if someone saved in between, a
+    Conflict tells what they changed and nothing is written. A repeated `token` (a
+    double-clicked submit) returns the first report instead of making a second.
+    """
+    if status not in (Assignment.Status.IN_PROGRESS, Assignment.Status.SUBMITTED):
+        raise ActionRefused("进度报告只能将状态设为“进行中”或“提交核验”。")
+    written = []
+    try:
+        with transaction.atomic():
+            if token:
+                existing = ProgressReport.objects.filter(token=token).first()
+                if existing is not None:
+                    return _same_submission(existing, assignment, author)
+            try:
+                _claim(assignment, expected_version)
+            except Conflict:
+                if token:
+                    existing = ProgressReport.objects.filter(token=token).first()
+                    if existing is not None:
+                        return _same_submission(existing, assignment, author)
+                raise
+            if assignment.status not in REPORTABLE_STATUSES:
+                raise ActionRefused(
+                    f"该任务分工当前为“{assignment.get_status_display()}”，不能再填报进度。"
+                    "如需补充，请联系协调人退回。"
+                )
+            now = timezone.now()
+            if status == Assignment.Status.SUBMITTED:
+                has_evidence = files or Evidence.objects.filter(report__assignment=assignment).exists()
+                if not has_evidence:
+                    raise ActionRefused("标记完成、提交核验时需要至少一份佐证材料（照片、签到表、PDF 或 Office 文件）。")
+                percent = 100
+                assignment.completed_at = now
+                deadline = assignment.task.deadline
+                assignment.completed_late = bool(deadline and timezone.localdate(now) > deadline)
+            report = ProgressReport(
+                assignment=assignment, author=author, text=text, percent=percent, status=status, token=token or None,
+                **(figures or {}),
+            )
+            report.save()
+            _store_evidence(report, files, written)
+            assignment.status, assignment.percent = status, percent
+            verb = "提交核验" if status == Assignment.Status.SUBMITTED else "进度报告"
+            _save_with_reason(assignment, author, f"{verb}：{text}")
+            return report
+    except BaseException:
+        _remove_files(written)
+        raise
+
+
+def _same_submission(existing, assignment, author):
+    if existing.assignment_id != assignment.pk or existing.author_id != author.pk:
+        raise ActionRefused("表单已失效，请刷新页面后重新填写。")
+    existing.duplicate = True
+    return existing
+
+
+def submit_for_verification(assignment, author, *, expected_version, text, figures=None, files=(), token=None):
+    """Mark the assignment done and ask the coordinator to verify it (see submit_progress)."""
+    return submit_progress(
+        assignment, author, expected_version=expected_version, text=text, percent=100,
+        status=Assignment.Status.SUBMITTED, figures=figures, files=files, token=token,
+    )
+
+
+mark_done = submit_for_verification
+
+
+def _require_coordinator(user, campaign):
+    from .access import can_coordinate
+
+    if not can_coordinate(user, campaign):
+        raise ActionRefused("只有本活动的协调人可以进行此操作。")
+
+
+@transaction.atomic
+def verify_assignment(assignment, coordinator, *, expected_version, comment=""):
+    """The coordinator confirms submitted work: status verified, noted in the journal.
+
+    The completion date and whether it came late stay as the unit submitted them.
+    """
+    _require_coordinator(coordinator, assignment.task.campaign)
+    _claim(assignment, expected_version)
+    if assignment.status != Assignment.Status.SUBMITTED:
+        raise ActionRefused(f"只有“待核验”的任务分工可以核验，该分工当前为“{assignment.get_status_display()}”。")
+    text = comment.strip() or "核验通过。"
+    report = ProgressReport.objects.create(
+        assignment=assignment, author=coordinator, text=text, percent=assignment.percent,
+        status=Assignment.Status.VERIFIED,
+    )
+    assignment.status = Assignment.Status.VERIFIED
+    _save_with_reason(assignment, coordinator, f"核验通过：{text}")
+    return report
+
+
+@transaction.atomic
+def return_assignment(assignment, coordinator, *, expected_version, comment):
+    """The coordinator sends submitted (or verified) work back to the unit with a comment.
+
+    The unit sees it as 已退回 with the comment, fixes it and submits again; the
+    completion date is cleared until then.
+    """
+    _require_coordinator(coordinator, assignment.task.campaign)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ActionRefused("退回时请写明退回理由和需要补充的内容。")
+    _claim(assignment, expected_version)
+    if assignment.status not in (Assignment.Status.SUBMITTED, Assignment.Status.VERIFIED):
+        raise ActionRefused(f"只有“待核验”或“已核验”的任务分工可以退回，该分工当前为“{assignment.get_status_display()}”。")
+    report = ProgressReport.objects.create(
+        assignment=assignment, author=coordinator, text=comment, percent=assignment.percent,
+        status=Assignment.Status.RETURNED,
+    )
+    assignment.status = Assignment.Status.RETURNED
+    assignment.completed_at = None
+    assignment.completed_late = False
+    _save_with_reason(assignment, coordinator, f"退回：{comment}")
+    return report
+
+
+# ---------------------------------------------------------------- adjustment filing (调整报备)
+
+
+@transaction.atomic
+def request_adjustment(assignment, user, *, kind, reason, proposed_deadline=None, proposed_title="",
+                       proposed_description=""):
+    """A unit files a request to move its task's deadline or change what the task will do.
+
+    The task as it stands is copied into the request, so the decision shows old against
+    new. One pending request of a kind per assignment at a time.
+    """
+    task = Task.objects.select_for_update().get(pk=assignment.task_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused("请填写调整理由。")
+    if AdjustmentRequest.objects.filter(assignment=assignment, kind=kind, status=AdjustmentRequest.Status.PENDING).exists():
+        raise ActionRefused("该任务分工已有一条同类调整报备在等待审核，请等待协调人处理后再提交。")
+    values = {}
+    if kind == AdjustmentRequest.Kind.DEADLINE:
+        if proposed_deadline is None:
+            raise ActionRefused("请填写拟调整的完成时限。")
+        if proposed_deadline == task.deadline:
+            raise ActionRefused("拟调整的完成时限与现在的完成时限相同。")
+        values["proposed_deadline"] = proposed_deadline
+    elif kind == AdjustmentRequest.Kind.CONTENT:
+        proposed_title, proposed_description = (proposed_title or "").strip(), (proposed_description or "").strip()
+        if not proposed_title and not proposed_description:
+            raise ActionRefused("请填写调整后的任务内容或说明。")
+        if (proposed_title or task.title) == task.title and (proposed_description or task.description) == task.description:
+            raise ActionRefused("调整后的任务内容与现在相同。")
+        values.update(proposed_title=proposed_title, proposed_description=proposed_description)
+    else:
+        raise ActionRefused("未知的调整类别。")
+    return AdjustmentRequest.objects.create(
+        assignment=assignment, task=task, kind=kind, reason=reason, requested_by=user,
+        current_deadline=task.deadline, current_title=task.title, current_description=task.description, **values,
+    )
+
+
+def _decide(request, coordinator, status, comment):
+    _require_coordinator(coordinator, request.task.campaign)
+    now = timezone.now()
+    decided = AdjustmentRequest.objects.filter(pk=request.pk, status=AdjustmentRequest.Status.PENDING).update(
+        status=status, decided_by=coordinator, decided_at=now, comment=comment
+    )
+    if not decided:
+        request.refresh_from_db()
+        who = request.decided_by.get_full_name() or request.decided_by.username if request.decided_by else "他人"
+        when = timezone.localtime(request.decided_at).strftime("%Y-%m-%d %H:%M") if request.decided_at else ""
+        raise Conflict(f"该调整报备已由 {who} 于 {when} 审核为“{request.get_status_display()}”，无需重复处理。")
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def approve_adjustment(request, coordinator, comment=""):
+    """The coordinator approves a request and its change is applied to the task.
+
+    The task's history (django-simple-history) keeps the old value, who approved it, when,
+    and why (the request's reason). If the task was changed since the request was filed,
+    approval is refused so nothing is overwritten unseen.
+    """
+    request = _decide(request, coordinator, AdjustmentRequest.Status.APPROVED, (comment or "").strip())
+    task = Task.objects.select_for_update().get(pk=request.task_id)
+    if request.kind == AdjustmentRequest.Kind.DEADLINE:
+        if task.deadline != request.current_deadline:
+            raise Conflict(
+                f"申请提交后，该任务的完成时限已改为 {task.deadline:%Y-%m-%d}（申请时为 "
+                f"{request.current_deadline:%Y-%m-%d}），请核实后退回该申请或让单位重新报备。"
+            )
+        task.deadline = request.proposed_deadline
+        fields = ["deadline"]
+    else:
+        if (task.title, task.description) != (request.current_title, request.current_description):
+            raise Conflict("申请提交后，该任务的内容已被修改，请核实后退回该申请或让单位重新报备。")
+        fields = []
+        if request.proposed_title:
+            task.title = request.proposed_title
+            fields.append("title")
+        if request.proposed_description:
+            task.description = request.proposed_description
+            fields.append("description")
+    unit = request.assignment.unit.display_name
+    _save_with_reason(task, coordinator, f"调整报备第{request.pk}号（{unit}）批准：{request.reason}", fields)
+    return request
+
+
+@transaction.atomic
+def reject_adjustment(request, coordinator, comment):
+    """The coordinator declines a request, saying why; the task is left as it was."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ActionRefused("不批准时请写明理由。")
+    return _decide(request, coordinator, AdjustmentRequest.Status.REJECTED, comment)
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@dataclass
+class ReminderRun:
+    unit_emails: int = 0
+    digests: int = 0
+    reminders: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def _reporter_emails(unit_ids):
+    rows = (
+        Membership.objects.filter(unit_id__in=unit_ids, role=Membership.Role.REPORTER, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("unit_id", "user__email")
+    )
+    by_unit = {}
+    for unit_id, email in rows:
+        by_unit.setdefault(unit_id, []).append(email)
+    return by_unit
+
+
+def _coordinator_emails(campaign):
+    return sorted(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__unit_id=campaign.coordinating_unit_id,
+            memberships__role=Membership.Role.COORDINATOR,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _line(assignment, kind, today):
+    task = assignment.task
+    if kind == ReminderLog.Kind.OVERDUE:
+        when = f"已逾期 {(today - task.deadline).days} 天（完成时限 {task.deadline:%Y-%m-%d}）"
+    else:
+        left = (task.deadline - today).days
+        when = f"{'今天到期' if left == 0 else f'还剩 {left} 天'}（完成时限 {task.deadline:%Y-%m-%d}）"
+    url = settings.SITE_URL.rstrip("/") + reverse("campaigns:assignment", args=[assignment.pk])
+    return f"· 任务{task.number}. {task.title}\n  {assignment.unit.name}（{assignment.get_role_display()}）：{when}\n  {url}"
+
+
+def send_reminders(today=None, days=None):
+    """Email each unit's reporters about assignments due within `days` (REMINDER_DAYS) and
+    overdue ones, and each campaign's coordinators a digest of what was reminded.
+
+    A ReminderLog row (assignment, kind, deadline) is written with each unit's email, so
+    the same reminder is never sent twice; a deadline moved by an approved adjustment
+    earns new reminders. Only active campaigns are looked at. Returns a ReminderRun.
+    """
+    today = today or timezone.localdate()
+    days = settings.REMINDER_DAYS if days is None else days
+    run = ReminderRun()
+    base = Assignment.objects.filter(task__campaign__status=Campaign.Status.ACTIVE).select_related(
+        "task__campaign", "unit"
+    )
+    candidates = [(a, ReminderLog.Kind.OVERDUE) for a in base.overdue(today)]
+    candidates += [(a, ReminderLog.Kind.DUE_SOON) for a in base.due_within(days, today)]
+    if not candidates:
+        return run
+    sent = set(
+        ReminderLog.objects.filter(assignment__task__campaign__status=Campaign.Status.ACTIVE).values_list(
+            "assignment_id", "kind", "threshold"
+        )
+    )
+    fresh = [(a, k) for a, k in candidates if (a.pk, k, a.task.deadline) not in sent]
+    run.skipped = len(candidates) - len(fresh)
+    by_unit = {}
+    for assignment, kind in sorted(fresh, key=lambda x: (x[0].task.deadline, x[0].task.number)):
+        by_unit.setdefault(assignment.unit_id, []).append((assignment, kind))
+    emails = _reporter_emails(by_unit)
+    reminded_by_campaign = {}
+    for unit_id, items in by_unit.items():
+        unit = items[0][0].unit
+        recipients = emails.get(unit_id, [])
+        overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
+        due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
+        try:
+            with transaction.atomic():
+                # The log rows first: a second run at the same time fails here instead of
+                # sending again; a failed send rolls them back, so tomorrow's run retries.
+                ReminderLog.objects.bulk_create(
+                    [ReminderLog(assignment=a, kind=k, threshold=a.task.deadline, recipients=", ".join(recipients))
+                     for a, k in items]
+                )
+                if recipients:
+                    body = [f"{unit.name}：", ""]
+                    if overdue:
+                        body += ["以下任务已逾期，请尽快完成并填报进度：", *overdue, ""]
+                    if due:
+                        body += [f"以下任务将在 {days} 天内到期：", *due, ""]
+                    body += ["请登录市州行工作台填报进度、上传佐证材料；如需调整完成时限或内容，请提交调整报备。"]
+                    subject = f"【市州行】任务提醒：{len(overdue)} 项逾期，{len(due)} 项即将到期"
+                    send_mail(subject, "\n".join(body), None, recipients)
+                    run.unit_emails += 1
+        except IntegrityError:
+            continue  # another run at the same moment sent these
+        except Exception:
+            # One unit's mail failing (SMTP down, bad address) must not stop the others;
+            # its log rows rolled back, so the next run tries again.
+            log.exception("reminder to %s failed", unit)
+            run.failed += 1
+            continue
+        run.reminders += len(items)
+        for a, k in items:
+            reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
+    for campaign, items in reminded_by_campaign.items():
+        recipients = _coordinator_emails(campaign)
+        if not recipients:
+            continue
+        overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
+        due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
+        waiting = Assignment.objects.filter(task__campaign=campaign, status=Assignment.Status.SUBMITTED).count()
+        pending = AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING).count()
+        body = [f"{campaign.title}（{today:%Y-%m-%d}）", ""]
+        if overdue:
+            body += [f"新逾期 {len(overdue)} 项：", *overdue, ""]
+        if due:
+            body += [f"{days} 天内到期 {len(due)} 项：", *due, ""]
+        body += [f"待核验的提交：{waiting} 项；待审核的调整报备：{pending} 项。",
+                 settings.SITE_URL.rstrip("/") + reverse("campaigns:dashboard", args=[campaign.code])]
+        try:
+            subject = f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期"
+            send_mail(subject, "\n".join(body), None, recipients)
+        except Exception:
+            log.exception("digest for %s failed", campaign)
+            run.failed += 1
+            continue
+        run.digests += 1
+    return run

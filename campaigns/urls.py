@@ -13,3 +13,14 @@ urlpatterns = [
     path("campaigns/<slug:code>/tasks/<int:number>/", views.task_detail, name="task"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
 ]
+
+urlpatterns += [
+    path("my/dashboard/", views.unit_dashboard, name="unit_dashboard"),
+    path("campaigns/<slug:code>/dashboard/", views.dashboard, name="dashboard"),
+    path("assignments/<int:pk>/report/", views.report_progress, name="report"),
+    path("assignments/<int:pk>/verify/", views.verify, name="verify"),
+    path("assignments/<int:pk>/return/", views.return_for_rework, name="return"),
+    path("assignments/<int:pk>/adjustments/", views.request_adjustment, name="request_adjustment"),
+    path("adjustments/<int:pk>/decide/", views.decide_adjustment, name="decide_adjustment"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+]

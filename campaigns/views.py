@@ -2,13 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from . import access, services
+from .dashboard import campaign_dashboard
+from .dashboard import unit_dashboard as unit_dashboard_data
+from .evidence import max_bytes as evidence_max_bytes
 from .filters import TaskFilter
-from .forms import AssignmentStatusForm
-from .models import Assignment, Task, mean_progress, responsible_by_task
+from .forms import AdjustmentDecisionForm, AdjustmentRequestForm, ProgressReportForm, ReviewForm
+from .history import change_log
+from .models import Assignment, ProgressReport, Task, mean_progress, responsible_by_task
 
 
 @login_required
@@ -90,10 +97,12 @@ def task_detail(request, code, number):
     assignments = list(task.assignments.all())
     for assignment in assignments:
         assignment.readable = assignment.pk in readable
+    history = change_log(task.history.select_related("history_user"), TASK_HISTORY_FIELDS, "任务")
     return render(
         request,
         "campaigns/task_detail.html",
-        {"task": task, "campaign": task.campaign, "assignments": assignments},
+        {"task": task, "campaign": task.campaign, "assignments": assignments,
+         "reports": _timeline(readable)[:100], "history": history},
     )
 
 
@@ -110,22 +119,203 @@ def my_tasks(request):
     return render(request, "campaigns/my_tasks.html", {"assignments": assignments})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assignment_detail(request, pk):
-    assignment = access.get_assignment_for_user(request.user, pk)
-    can_change = access.can_change_assignment(request.user, assignment)
-    form = AssignmentStatusForm(initial={"status": assignment.status, "percent": assignment.percent})
-    if request.method == "POST":
-        assignment = access.get_assignment_for_user(request.user, pk, write=True)
-        form = AssignmentStatusForm(request.POST)
-        if form.is_valid():
-            services.update_assignment_status(assignment, **form.cleaned_data)
-            messages.success(request, "已保存。")
-            return redirect("campaigns:assignment", pk=assignment.pk)
-    return render(
-        request,
-        "campaigns/assignment_detail.html",
-        {"assignment": assignment, "task": assignment.task, "campaign": assignment.task.campaign,
-         "form": form, "can_change": can_change},
+# ---------------------------------------------------------------- progress, verification, adjustments
+
+ASSIGNMENT_HISTORY_FIELDS = ["status", "percent", "completed_at", "completed_late", "role"]
+TASK_HISTORY_FIELDS = ["deadline", "title", "description"]
+
+
+def _timeline(assignments):
+    return (
+        ProgressReport.objects.filter(assignment__in=assignments)
+        .select_related("author", "assignment__unit")
+        .prefetch_related("evidence")
     )
+
+
+def _assignment_page(request, assignment, report_form=None, review_form=None, adjustment_form=None, status=200):
+    task, campaign = assignment.task, assignment.task.campaign
+    can_change = access.can_change_assignment(request.user, assignment)
+    can_review = access.can_coordinate(request.user, campaign)
+    version = {"version": assignment.version}
+    reports = list(_timeline([assignment]))
+    returns = [r for r in reports if r.status == Assignment.Status.RETURNED]
+    history = change_log(assignment.history.select_related("history_user"), ASSIGNMENT_HISTORY_FIELDS, "本单位分工")
+    history += change_log(task.history.select_related("history_user"), TASK_HISTORY_FIELDS, "任务")
+    history.sort(key=lambda e: e["date"], reverse=True)
+    context = {
+        "assignment": assignment,
+        "task": task,
+        "campaign": campaign,
+        "can_change": can_change,
+        "can_review": can_review,
+        "can_report": can_change and assignment.status in services.REPORTABLE_STATUSES,
+        "report_form": report_form or ProgressReportForm(initial={**version, "percent": assignment.percent}),
+        "review_form": review_form or ReviewForm(initial=version),
+        "adjustment_form": adjustment_form or AdjustmentRequestForm(),
+        "reports": reports,
+        "last_return": returns[0] if returns and assignment.status == Assignment.Status.RETURNED else None,
+        "adjustments": list(assignment.adjustments.select_related("requested_by", "decided_by")),
+        "history": history,
+        "max_mb": evidence_max_bytes() // (1024 * 1024),
+    }
+    return render(request, "campaigns/assignment_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def assignment_detail(request, pk):
+    """An assignment: its state, the report form, the coordinator's review, adjustments, the journal."""
+    return _assignment_page(request, access.get_assignment_for_user(request.user, pk))
+
+
+def _refused(request, assignment, error, **forms):
+    messages.error(request, str(error))
+    fresh = access.get_assignment_for_user(request.user, assignment.pk)
+    for form in forms.values():
+        if form is not None and form.is_bound:
+            # Show the user's own input again, against the version now in the database.
+            form.data = form.data.copy()
+            form.data["version"] = fresh.version
+    return _assignment_page(request, fresh, status=409 if isinstance(error, services.Conflict) else 400, **forms)
+
+
+@login_required
+@require_POST
+def report_progress(request, pk):
+    """A unit's progress report (with evidence); “已完成，提交核验” marks the work done."""
+    assignment = access.get_assignment_for_user(request.user, pk, write=True)
+    form = ProgressReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, report_form=form)
+    data = form.cleaned_data
+    try:
+        report = services.submit_progress(
+            assignment, request.user, expected_version=data["version"], text=data["text"], percent=data["percent"],
+            status=data["status"], figures=form.figures(), files=data["files"], token=data["token"],
+        )
+    except services.ActionRefused as error:
+        if data["files"]:
+            error = type(error)(f"{error} 所选的佐证材料也未保存，重新提交时请再次选择。")
+        return _refused(request, assignment, error, report_form=form)
+    if not getattr(report, "duplicate", False):
+        if report.status == Assignment.Status.SUBMITTED:
+            messages.success(request, "已提交核验，等待协调人核验。")
+        else:
+            messages.success(request, "进度已填报。")
+    return redirect("campaigns:assignment", pk=assignment.pk)
+
+
+def _review(request, pk, action):
+    assignment = access.get_assignment_for_user(request.user, pk)
+    if not access.can_coordinate(request.user, assignment.task.campaign):
+        raise PermissionDenied("只有本活动的协调人可以核验或退回")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, review_form=form)
+    try:
+        action(assignment, request.user, expected_version=form.cleaned_data["version"],
+               comment=form.cleaned_data["comment"])
+    except services.ActionRefused as error:
+        return _refused(request, assignment, error, review_form=form)
+    return assignment
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    """The coordinator confirms the unit's submitted work."""
+    result = _review(request, pk, services.verify_assignment)
+    if not isinstance(result, Assignment):
+        return result
+    messages.success(request, "已核验通过。")
+    return redirect("campaigns:assignment", pk=pk)
+
+
+@login_required
+@require_POST
+def return_for_rework(request, pk):
+    """The coordinator sends the work back to the unit with a comment."""
+    result = _review(request, pk, services.return_assignment)
+    if not isinstance(result, Assignment):
+        return result
+    messages.success(request, "已退回，单位将看到退回意见。")
+    return redirect("campaigns:assignment", pk=pk)
+
+
+@login_required
+@require_POST
+def request_adjustment(request, pk):
+    """调整报备: a unit asks to move the deadline or change the task's content."""
+    assignment = access.get_assignment_for_user(request.user, pk, write=True)
+    form = AdjustmentRequestForm(request.POST)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, adjustment_form=form)
+    try:
+        services.request_adjustment(assignment, request.user, **form.cleaned_data)
+    except services.ActionRefused as error:
+        return _refused(request, assignment, error, adjustment_form=form)
+    messages.success(request, "调整报备已提交，等待省局审核。")
+    return redirect("campaigns:assignment", pk=pk)
+
+
+@login_required
+@require_POST
+def decide_adjustment(request, pk):
+    """The coordinator approves (and so applies) or rejects an adjustment request."""
+    adjustment = access.get_adjustment_for_user(request.user, pk, decide=True)
+    form = AdjustmentDecisionForm(request.POST)
+    next_url = request.POST.get("next")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = None
+    back = next_url or reverse("campaigns:assignment", args=[adjustment.assignment_id])
+    if not form.is_valid():
+        messages.error(request, "请选择批准或不批准。")
+        return redirect(back)
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.approve_adjustment(adjustment, request.user, form.cleaned_data["comment"])
+            messages.success(request, "已批准，调整已生效并记入变更记录。")
+        else:
+            services.reject_adjustment(adjustment, request.user, form.cleaned_data["comment"])
+            messages.success(request, "已作出不批准的决定。")
+    except services.ActionRefused as error:
+        messages.error(request, str(error))
+    return redirect(back)
+
+
+@login_required
+def evidence_file(request, pk):
+    """An evidence file, to users who may see its assignment, always as a download."""
+    evidence = access.get_evidence_for_user(request.user, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+def dashboard(request, code):
+    """The coordinator's dashboard: progress, the task × unit matrix, what needs attention."""
+    campaign = access.get_campaign_for_user(request.user, code)
+    if not access.can_oversee(request.user, campaign):
+        raise PermissionDenied("只有本活动的协调单位可以查看协调看板")
+    context = campaign_dashboard(campaign)
+    context.update(campaign=campaign, can_coordinate=access.can_coordinate(request.user, campaign))
+    return render(request, "campaigns/dashboard.html", context)
+
+
+@login_required
+def unit_dashboard(request):
+    """A unit's to-do: what was returned and why, what is late, what is due soon."""
+    units = access.member_unit_ids(request.user)
+    assignments = Assignment.objects.filter(
+        unit_id__in=units, task__campaign__in=access.visible_campaigns(request.user)
+    ).exclude(task__campaign__status="draft")
+    return render(request, "campaigns/unit_dashboard.html", unit_dashboard_data(assignments))

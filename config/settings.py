@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "campaigns",
     "surveys",
+    "pairing",
     "reports",
 ]
 
@@ -195,6 +196,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outreach@localhost")
+
+# Progress reports and reminders (campaigns): the address links in emails point to, how
+# many days ahead `send_reminders` warns, and the largest evidence file accepted.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+REMINDER_DAYS = int(os.environ.get("REMINDER_DAYS", "7"))
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Security: strict whenever DEBUG is off (so `check --deploy` is clean).
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("surveys/", include("surveys.urls")),
+    path("pairing/", include("pairing.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaigns.urls")),
 ]

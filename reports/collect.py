@@ -6,18 +6,20 @@ report limited to those units' own work (their assignments, summaries and cases)
 import re
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from campaigns.models import Assignment, Region, Task
+from campaigns.models import Assignment, ProgressReport, Region, Task
 
 from .data import (
     CaseEntry,
     OpenItem,
     Overview,
     PairingResults,
+    PairingRow,
     PrefectureRow,
     ProgressFigures,
+    RegionFigures,
     ReportData,
     SectionTable,
     SummaryExcerpt,
@@ -32,16 +34,30 @@ OPEN_STATUSES = {LIVE.NOT_STARTED, LIVE.IN_PROGRESS, LIVE.RETURNED}
 
 
 # ------------------------------------------------------------ figures from other apps
-# These three are the contracts with the progress (issue 3), surveys (issue 5) and pairing
-# (issue 6) apps, which are built on other branches. On this branch they return empty
-# figures; they are filled in once the progress/surveys/pairing apps are merged.
+# One collector per app the summary draws on.
 
 
 def collect_progress_figures(campaign, unit_ids=None):
-    """Events, participants, enterprises served and consultations summed from progress
-    reports (campaigns.models.ProgressReport via Assignment.reports), in total and per
-    prefecture name. Filled in once the progress app is merged; empty until then."""
-    return ProgressFigures()
+    """Events, participants, enterprises served and consultations summed from the units'
+    progress reports (each report holds what it adds), in total and per prefecture name
+    of the reporting unit. One query."""
+    reports = ProgressReport.objects.filter(assignment__task__campaign=campaign)
+    if unit_ids is not None:
+        reports = reports.filter(assignment__unit_id__in=unit_ids)
+    rows = reports.values("assignment__unit__region__name").annotate(
+        events=Sum("events_held"), people=Sum("participants"),
+        firms=Sum("enterprises_served"), consults=Sum("consultations"),
+    )
+    figures = ProgressFigures()
+    for row in rows:
+        figures.events_held += row["events"] or 0
+        figures.participants += row["people"] or 0
+        figures.enterprises_served += row["firms"] or 0
+        figures.consultations += row["consults"] or 0
+        region = row["assignment__unit__region__name"]
+        if region:
+            figures.by_region[region] = RegionFigures(row["events"] or 0, row["people"] or 0, row["firms"] or 0)
+    return figures
 
 
 def collect_survey_results(campaign, unit_ids=None):
@@ -52,10 +68,31 @@ def collect_survey_results(campaign, unit_ids=None):
 
 
 def collect_pairing_results(campaign, unit_ids=None):
-    """Pairings (mentor, mentee, focus, status) with their mentoring-activity counts
-    (pairing.models.Pairing/MentoringActivity). Filled in once the pairing app is merged;
-    empty until then."""
-    return PairingResults()
+    """The campaign's pairings (rejected proposals left out) with their focus and
+    mentoring-activity counts; for a unit, the pairings it is a side of. Two queries."""
+    from pairing.models import Pairing
+
+    pairings = (
+        Pairing.objects.filter(campaign=campaign)
+        .exclude(status=Pairing.Status.REJECTED)
+        .select_related("mentor", "mentee")
+        .prefetch_related("focus_services", "focus_industries")
+        .annotate(activity_count=Count("activities"))
+        .order_by("mentee__ordinal", "mentee__name", "mentor__ordinal")
+    )
+    if unit_ids is not None:
+        pairings = pairings.filter(Q(mentor_id__in=unit_ids) | Q(mentee_id__in=unit_ids))
+    rows = [
+        PairingRow(
+            mentor=p.mentor.name,
+            mentee=p.mentee.name,
+            focus="、".join([s.name for s in p.focus_services.all()] + [i.name for i in p.focus_industries.all()]),
+            status=p.get_status_display(),
+            activities=p.activity_count,
+        )
+        for p in pairings
+    ]
+    return PairingResults(rows=rows)
 
 
 # ------------------------------------------------------------ this app and campaigns

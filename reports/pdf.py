@@ -13,6 +13,7 @@ Every string from the data passes through `esc()` before it reaches Paragraph ma
 user text such as '<font color="[[[...]]]">' prints literally and is never interpreted.
 """
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -351,7 +352,7 @@ def render_pdf(data, out=None):
         canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_NUMBER_BASELINE, f"— {doc.page} —")
         canvas.restoreState()
 
-    buffer = io.BytesIO() if out is None else out
+    buffer = io.BytesIO() if out is None else (str(out) if isinstance(out, os.PathLike) else out)
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT, topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM, initialFontName=font.name, initialFontSize=BODY_SIZE,

@@ -25,3 +25,9 @@ def login(client):
 def _fast_password_hasher(settings):
     # Demo data creates two dozen accounts per test; real PBKDF2 would dominate the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded evidence (and the demo's) goes to a temporary folder, never into var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

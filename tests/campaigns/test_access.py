@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Assignment, Membership, Unit
+from campaigns.models import Assignment, Membership, ProgressReport, Unit
+from tests.campaigns.progress_helpers import report_data
 from tests.factories import make_campaign, make_task, make_unit, make_user
 
 
@@ -24,7 +25,12 @@ def plan(db):
 
 def state(assignment):
     assignment.refresh_from_db()
-    return (assignment.status, assignment.percent, assignment.version)
+    return (assignment.status, assignment.percent, assignment.version, assignment.reports.count())
+
+
+def report(client, assignment, **data):
+    """Post a progress report (the form that replaced the plain status form)."""
+    return client.post(reverse("campaigns:report", args=[assignment.pk]), report_data(assignment, **data))
 
 
 def test_reporter_cannot_read_another_units_assignment(plan, login):
@@ -36,32 +42,51 @@ def test_reporter_cannot_read_another_units_assignment(plan, login):
 def test_reporter_cannot_change_another_units_assignment(plan, login):
     before = state(plan["b"])
     client = login(plan["reporter_a"])
-    response = client.post(reverse("campaigns:assignment", args=[plan["b"].pk]), {"status": "in_progress", "percent": 90})
+    response = report(client, plan["b"], percent=90)
     assert response.status_code == 404
     assert state(plan["b"]) == before
 
 
 def test_reporter_changes_own_units_assignment(plan, login):
     client = login(plan["reporter_a"])
-    response = client.post(reverse("campaigns:assignment", args=[plan["a"].pk]), {"status": "in_progress", "percent": 30})
+    response = report(client, plan["a"], percent=30)
     assert response.status_code == 302
-    assert state(plan["a"])[:2] == ("in_progress", 30)
+    assert state(plan["a"]) == ("in_progress", 30, 2, 1)
+    assert ProgressReport.objects.get().author == plan["reporter_a"]
 
 
 def test_viewer_reads_but_cannot_change(plan, login):
     before = state(plan["a"])
     client = login(plan["viewer_a"])
     assert client.get(reverse("campaigns:assignment", args=[plan["a"].pk])).status_code == 200
-    response = client.post(reverse("campaigns:assignment", args=[plan["a"].pk]), {"status": "in_progress", "percent": 50})
+    response = report(client, plan["a"], percent=50)
     assert response.status_code == 403
     assert state(plan["a"]) == before
 
 
-def test_reporter_cannot_mark_verified_through_the_plain_form(plan, login):
+def test_reporter_cannot_mark_verified_through_the_report_form(plan, login):
+    before = state(plan["a"])
+    client = login(plan["reporter_a"])
+    response = report(client, plan["a"], status="verified", percent=100)
+    assert response.status_code == 200  # the form is shown again with its error
+    assert state(plan["a"]) == before
+
+
+def test_reporter_cannot_verify_or_return_even_its_own_assignment(plan, login):
+    Assignment.objects.filter(pk=plan["a"].pk).update(status="submitted", percent=100)
+    before = state(plan["a"])
+    client = login(plan["reporter_a"])
+    for name in ("verify", "return"):
+        url = reverse(f"campaigns:{name}", args=[plan["a"].pk])
+        assert client.post(url, {"version": before[2], "comment": "自己核验"}).status_code == 403
+    assert state(plan["a"]) == before
+
+
+def test_assignment_page_no_longer_accepts_a_plain_status_post(plan, login):
     before = state(plan["a"])
     client = login(plan["reporter_a"])
     response = client.post(reverse("campaigns:assignment", args=[plan["a"].pk]), {"status": "verified", "percent": 100})
-    assert response.status_code == 200  # the form is shown again with its error
+    assert response.status_code == 405
     assert state(plan["a"]) == before
 
 
@@ -70,7 +95,8 @@ def test_coordinator_sees_and_changes_everything_in_the_campaign(plan, login):
     for assignment in (plan["a"], plan["b"]):
         url = reverse("campaigns:assignment", args=[assignment.pk])
         assert client.get(url).status_code == 200
-        assert client.post(url, {"status": "in_progress", "percent": 10}).status_code == 302
+        assert report(client, assignment, percent=10).status_code == 302
+        assert state(assignment)[:2] == ("in_progress", 10)
     assert client.get(reverse("campaigns:task_list", args=[plan["campaign"].code])).status_code == 200
 
 
@@ -91,8 +117,11 @@ def test_coordinator_of_another_campaign_has_no_rights_here(plan, login):
     assert client.get(reverse("campaigns:task_list", args=[code])).status_code == 404
     assert client.get(reverse("campaigns:task", args=[code, plan["task"].number])).status_code == 404
     assert client.get(reverse("campaigns:assignment", args=[plan["a"].pk])).status_code == 404
-    response = client.post(reverse("campaigns:assignment", args=[plan["a"].pk]), {"status": "in_progress", "percent": 70})
+    response = report(client, plan["a"], percent=70)
     assert response.status_code == 404
+    for name in ("verify", "return", "request_adjustment"):
+        assert client.post(reverse(f"campaigns:{name}", args=[plan["a"].pk]), {"version": 1}).status_code == 404
+    assert client.get(reverse("campaigns:dashboard", args=[code])).status_code == 404
     assert state(plan["a"]) == before
 
 

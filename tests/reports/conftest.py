@@ -1,3 +1,4 @@
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ def squash(text):
 @pytest.fixture
 def need_poppler():
     if not shutil.which("pdftotext") or not shutil.which("pdfinfo"):
+        if os.environ.get("REQUIRE_SYSTEM_PACKAGES") == "1":  # CI installs them: never skip there
+            pytest.fail("poppler-utils (pdftotext, pdfinfo) is not installed")
         pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed: `make test` installs it where it can")
 
 

@@ -3,7 +3,7 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import DEMO_PASSWORD, load_demo
+from campaigns.demo import DEMO_PASSWORD, load_demo, load_demo_progress
 
 
 class Command(BaseCommand):
@@ -24,6 +24,9 @@ class Command(BaseCommand):
             if hasattr(module, "load_demo_extras"):
                 module.load_demo_extras(campaign)
         self.stdout.write(self.style.SUCCESS(f"已加载：{campaign.title}（{campaign.tasks.count()} 项任务）"))
+        steps = load_demo_progress(campaign)
+        if steps:
+            self.stdout.write(f"已加入演示进度：{steps} 条（填报、退回、核验、调整报备）")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, unit, role in logins:
             self.stdout.write(f"  {username:<10} {unit}（{role}）")

@@ -1,0 +1,114 @@
+"""What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit, mean_progress
+
+# Columns of the matrix: the eight prefecture bureaus first, then the others by kind.
+KIND_ORDER = {
+    Unit.Kind.PREFECTURE_BUREAU: 0,
+    Unit.Kind.PROVINCIAL_DIVISION: 1,
+    Unit.Kind.SERVICE_INSTITUTION: 2,
+    Unit.Kind.UNIVERSITY: 3,
+    Unit.Kind.OTHER: 4,
+}
+
+
+def unit_column_key(unit):
+    return (KIND_ORDER.get(unit.kind, 9), unit.ordinal, unit.name)
+
+
+def campaign_dashboard(campaign, today=None, days=None):
+    """Progress overall and by section, the task × unit matrix, and the lists a coordinator works from."""
+    today = today or timezone.localdate()
+    days = settings.REMINDER_DAYS if days is None else days
+    tasks = list(Task.objects.filter(campaign=campaign).with_progress().order_by("number"))
+    sections = list(campaign.sections.all())
+    assignments = list(
+        Assignment.objects.filter(task__campaign=campaign)
+        .select_related("task", "unit")
+        .order_by("task__number", "position")
+    )
+    units = sorted({a.unit_id: a.unit for a in assignments}.values(), key=unit_column_key)
+    cells = {(a.task_id, a.unit_id): a for a in assignments}
+    rows = [(task, [cells.get((task.pk, u.pk)) for u in units]) for task in tasks]
+    for section in sections:
+        section.task_count = sum(1 for t in tasks if t.section_id == section.pk)
+        section.progress = mean_progress(t.progress for t in tasks if t.section_id == section.pk)
+
+    def left(a):
+        return (a.task.deadline - today).days
+
+    open_with_deadline = [a for a in assignments if a.is_open and a.task.deadline]
+    overdue = sorted((a for a in open_with_deadline if left(a) < 0), key=lambda a: (a.task.deadline, a.task.number))
+    due_soon = sorted(
+        (a for a in open_with_deadline if 0 <= left(a) <= days), key=lambda a: (a.task.deadline, a.task.number)
+    )
+    waiting = sorted(
+        (a for a in assignments if a.status == Assignment.Status.SUBMITTED),
+        key=lambda a: (a.completed_at or timezone.now(), a.task.number),
+    )
+    counts = {}
+    for a in assignments:
+        counts[a.status] = counts.get(a.status, 0) + 1
+    adjustments = list(
+        AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING)
+        .select_related("task", "assignment__unit", "requested_by")
+        .order_by("created_at")
+    )
+    recent = list(
+        ProgressReport.objects.filter(assignment__task__campaign=campaign)
+        .select_related("author", "assignment__task", "assignment__unit")
+        .prefetch_related("evidence")[:15]
+    )
+    return {
+        "progress": mean_progress(t.progress for t in tasks),
+        "sections": sections,
+        "units": units,
+        "rows": rows,
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "waiting": waiting,
+        "adjustments": adjustments,
+        "recent": recent,
+        "status_counts": [(s, counts.get(s.value, 0)) for s in Assignment.Status],
+        "assignment_count": len(assignments),
+        "days": days,
+    }
+
+
+def unit_dashboard(assignments, today=None, days=None):
+    """A unit's to-do: returned work (with the coordinator's reason), late, due soon, waiting."""
+    today = today or timezone.localdate()
+    days = settings.REMINDER_DAYS if days is None else days
+    assignments = list(
+        assignments.select_related("task__campaign", "unit").prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.filter(status=Assignment.Status.RETURNED).select_related("author"),
+                to_attr="returns",
+            ),
+            Prefetch(
+                "adjustments",
+                queryset=AdjustmentRequest.objects.select_related("decided_by").order_by("-created_at"),
+                to_attr="adjustment_list",
+            ),
+        )
+    )
+    for a in assignments:
+        a.last_return = a.returns[0] if a.returns else None
+        a.left = a.days_left(today)
+    by_deadline = sorted(assignments, key=lambda a: (a.task.deadline is None, a.task.deadline, a.task.number))
+    return {
+        "returned": [a for a in by_deadline if a.status == Assignment.Status.RETURNED],
+        "overdue": [a for a in by_deadline if a.is_open and a.left is not None and a.left < 0],
+        "due_soon": [a for a in by_deadline if a.is_open and a.left is not None and 0 <= a.left <= days],
+        "waiting": [a for a in by_deadline if a.status == Assignment.Status.SUBMITTED],
+        "verified": [a for a in by_deadline if a.status == Assignment.Status.VERIFIED],
+        "adjustments": sorted(
+            (r for a in assignments for r in a.adjustment_list), key=lambda r: r.created_at, reverse=True
+        )[:10],
+        "total": len(assignments),
+        "days": days,
+    }

@@ -1,0 +1,116 @@
+"""Access rules for pairings, in the style of campaigns/access.py (which they build on).
+
+- coordinators of the campaign manage everything (profiles, needs, suggestions, pairings);
+  its overseers (viewers of the coordinating unit) read everything;
+- a member of the mentor or the mentee unit sees that pairing (not rejected ones) and its
+  activities; reporters of either side log activities, edit the ones their own unit
+  logged until they are confirmed, and upload the agreement; only the mentee's reporters
+  confirm an activity the mentor logged;
+- everything else answers 404 (out of sight) or 403 (seen but not theirs to change).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from campaigns.access import can_coordinate, can_oversee, coordinated_campaigns, member_unit_ids, reporter_unit_ids
+
+from .models import MentoringActivity, Pairing
+
+
+def visible_pairings(user, campaign=None):
+    """Pairings the user may read: all of an overseen campaign, else their units' own."""
+    qs = Pairing.objects.all()
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    units = member_unit_ids(user)
+    own = (Q(mentor_id__in=units) | Q(mentee_id__in=units)) & ~Q(status=Pairing.Status.REJECTED)
+    return qs.filter(Q(campaign__coordinating_unit_id__in=units) | own)
+
+
+def can_manage_pairing(user, pairing):
+    return can_coordinate(user, pairing.campaign)
+
+
+def side_of(user, pairing):
+    """'mentor', 'mentee' or None: which side the user reports for (reporter or coordinator role)."""
+    units = reporter_unit_ids(user)
+    if pairing.mentee_id in units:
+        return "mentee"
+    if pairing.mentor_id in units:
+        return "mentor"
+    return None
+
+
+def can_log_activity(user, pairing):
+    if pairing.status == Pairing.Status.REJECTED:
+        return False
+    if can_manage_pairing(user, pairing):
+        return True
+    return pairing.status == Pairing.Status.ACTIVE and side_of(user, pairing) is not None
+
+
+def can_upload_agreement(user, pairing):
+    if pairing.status == Pairing.Status.REJECTED:
+        return False
+    return can_manage_pairing(user, pairing) or side_of(user, pairing) is not None
+
+
+def can_edit_activity(user, activity):
+    """The unit that logged it, until the mentee confirms it; coordinators always."""
+    if can_manage_pairing(user, activity.pairing):
+        return True
+    return activity.confirmed_at is None and activity.logged_by_unit_id in reporter_unit_ids(user)
+
+
+def can_confirm_activity(user, activity):
+    """Only the mentee's reporters, only for an activity not yet confirmed."""
+    return activity.confirmed_at is None and activity.pairing.mentee_id in reporter_unit_ids(user)
+
+
+def get_pairing_for_user(user, pk, manage=False):
+    """The pairing if the user may read it (404 otherwise); with `manage`, 403 unless a coordinator."""
+    try:
+        pairing = (
+            visible_pairings(user)
+            .select_related("campaign__coordinating_unit", "mentor__region", "mentee__region", "task")
+            .get(pk=pk)
+        )
+    except Pairing.DoesNotExist:
+        raise Http404("没有找到该结对") from None
+    if manage and not can_manage_pairing(user, pairing):
+        raise PermissionDenied("只有本活动的协调人可以管理结对")
+    return pairing
+
+
+def get_activity_for_user(user, pk, edit=False):
+    """The activity if the user may read its pairing (404 otherwise); with `edit`, 403 unless theirs to edit."""
+    try:
+        activity = MentoringActivity.objects.select_related(
+            "pairing__campaign", "pairing__mentor", "pairing__mentee", "logged_by_unit"
+        ).get(pk=pk, pairing__in=visible_pairings(user))
+    except MentoringActivity.DoesNotExist:
+        raise Http404("没有找到该帮扶活动") from None
+    if edit and not can_edit_activity(user, activity):
+        raise PermissionDenied("只有填报单位可以修改这条帮扶活动（确认后不能再改）")
+    return activity
+
+
+__all__ = [
+    "can_coordinate",
+    "can_oversee",
+    "coordinated_campaigns",
+    "visible_pairings",
+    "can_manage_pairing",
+    "side_of",
+    "can_log_activity",
+    "can_upload_agreement",
+    "can_edit_activity",
+    "can_confirm_activity",
+    "get_pairing_for_user",
+    "get_activity_for_user",
+]

@@ -1,0 +1,153 @@
+"""Evidence files are checked by content and size; refused files leave nothing behind."""
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import Workbook
+
+from campaigns.evidence import check_upload
+from campaigns.models import Membership, Unit
+from tests.campaigns.progress_helpers import (
+    PDF_BYTES,
+    counts,
+    jpeg_bytes,
+    png_bytes,
+    report_data,
+    stored_files,
+    upload,
+)
+from tests.factories import make_campaign, make_task, make_unit, make_user
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def assignment(db, media):
+    office = make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION)
+    bureau = make_unit()
+    task = make_task(make_campaign(office), units=[bureau])
+    assignment = task.assignments.get()
+    assignment.reporter = make_user(bureau, Membership.Role.REPORTER)
+    return assignment
+
+
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def xlsx_bytes():
+    buffer = io.BytesIO()
+    book = Workbook()
+    book.active["A1"] = "签到表"
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ole_bytes():
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2040
+
+
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+@pytest.mark.parametrize(
+    "name, content, content_type, extension",
+    [
+        ("现场.png", png_bytes(), "image/png", "png"),
+        ("现场.jpg", jpeg_bytes(), "image/jpeg", "jpg"),
+        ("名字是假的.pdf", png_bytes(), "image/png", "png"),  # the content decides, not the name
+        ("签到表.pdf", PDF_BYTES, "application/pdf", "pdf"),
+        ("总结.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        ("台账.xlsx", xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        ("旧版总结.doc", ole_bytes(), "application/msword", "doc"),
+    ],
+)
+def test_accepted_kinds_are_recognised_by_content(name, content, content_type, extension):
+    checked = check_upload(upload(name, content))
+    assert (checked.content_type, checked.extension, checked.original_name) == (content_type, extension, name)
+
+
+REFUSED = [
+    ("page.html", HTML),
+    ("logo.svg", SVG),
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + HTML),  # a PNG signature followed by HTML
+    ("photo.png", HTML),  # HTML renamed to .png
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + HTML),  # a JPEG signature followed by HTML
+    ("report.pdf", b"%PDF-1.4\n" + HTML),  # a PDF header with no PDF behind it
+    ("archive.docx", b"PK\x03\x04" + HTML),  # a ZIP signature that is no ZIP
+    ("empty.docx", b""),
+    ("program.exe", b"MZ\x90\x00" + b"\x00" * 100),
+    ("notes.txt", "这是纯文本".encode()),
+    ("oldfile.exe", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2040),  # OLE, but not an Office name
+]
+
+
+def plain_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("index.html", HTML)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content", [*REFUSED, ("bundle.docx", plain_zip())])
+def test_refused_kinds_leave_nothing_behind(assignment, login, media, name, content):
+    client = login(assignment.reporter)
+    before = counts()
+    data = report_data(assignment, files=[upload(name, content, "image/png")])
+    response = client.post(reverse("campaigns:report", args=[assignment.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "未保存" in html and name in html
+    assert counts() == before
+    assert stored_files(media) == []
+
+
+def test_one_bad_file_refuses_the_whole_report(assignment, login, media):
+    client = login(assignment.reporter)
+    before = counts()
+    files = [upload("good.png", png_bytes()), upload("bad.svg", SVG)]
+    response = client.post(reverse("campaigns:report", args=[assignment.pk]), report_data(assignment, files=files))
+    assert response.status_code == 200 and "bad.svg" in response.content.decode()
+    assert counts() == before
+    assert stored_files(media) == []
+
+
+def test_an_oversized_file_gets_a_clear_message_and_nothing_is_kept(assignment, login, media, settings):
+    settings.EVIDENCE_MAX_BYTES = 50 * 1024
+    big = png_bytes(size=(800, 800))
+    big += b"\x00" * max(0, 2 * settings.EVIDENCE_MAX_BYTES - len(big))
+    client = login(assignment.reporter)
+    before = counts()
+    data = report_data(assignment, files=[upload("大照片.png", big, "image/png")])
+    response = client.post(reverse("campaigns:report", args=[assignment.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "文件“大照片.png”大小为 100 KB，超过了 50 KB 的上限，未保存" in html
+    assert counts() == before
+    assert stored_files(media) == []
+
+
+def test_the_size_limit_defaults_to_20_mb(settings):
+    from config import settings as project_settings
+
+    assert project_settings.EVIDENCE_MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_a_decompression_bomb_is_refused():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(buffer, "PNG")  # small file, 144 megapixels
+    with pytest.raises(ValidationError):
+        check_upload(upload("bomb.png", buffer.getvalue()))
