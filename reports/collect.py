@@ -13,12 +13,15 @@ from campaigns.models import Assignment, ProgressReport, Region, Task
 
 from .data import (
     CaseEntry,
+    NumberStats,
     OpenItem,
+    OptionCount,
     Overview,
     PairingResults,
     PairingRow,
     PrefectureRow,
     ProgressFigures,
+    QuestionResult,
     RegionFigures,
     ReportData,
     SectionTable,
@@ -61,10 +64,27 @@ def collect_progress_figures(campaign, unit_ids=None):
 
 
 def collect_survey_results(campaign, unit_ids=None):
-    """The baseline survey: invitations sent/opened/submitted and each question's counts
-    (surveys.models.Survey/Invitation/Response). Filled in once the surveys app is merged;
-    empty until then."""
-    return SurveyResults()
+    """The baseline survey: invitations sent/opened/submitted and, per choice or number
+    question, the counts and shares (text answers are left to the surveys app's export).
+    Empty when the campaign has no survey. A fixed number of queries."""
+    from surveys.results import campaign_survey, survey_summary
+
+    survey = campaign_survey(campaign)
+    if survey is None:
+        return SurveyResults()
+    summary = survey_summary(survey, unit_ids)
+    questions = []
+    for item in summary["items"]:
+        options = [OptionCount(label, count, share) for label, count, share in item.get("choices", [])]
+        numbers = item.get("numbers")
+        if not options and not numbers:
+            continue
+        questions.append(QuestionResult(
+            item["question"].title, options,
+            NumberStats(numbers["n"], numbers["min"], numbers["max"], numbers["mean"]) if numbers else None,
+        ))
+    totals = summary["totals"]
+    return SurveyResults(summary["title"], totals["invited"], totals["opened"], totals["submitted"], questions)
 
 
 def collect_pairing_results(campaign, unit_ids=None):

@@ -105,6 +105,30 @@ def compile_results(questions, answers_iter):
     return total, out
 
 
+def campaign_survey(campaign):
+    """The campaign's main survey: the one serving the earliest task (the baseline), else the oldest."""
+    from .models import Survey
+
+    return (
+        Survey.objects.filter(campaign=campaign)
+        .exclude(status=Survey.Status.DRAFT)
+        .order_by("task__number", "created_at", "pk")
+        .first()
+    )
+
+
+def survey_summary(survey, unit_ids=None):
+    """Response rate and per-question results of submitted responses (of `unit_ids` if given),
+    for other apps' reports. A fixed number of queries whatever the number of responses."""
+    _, totals = response_rate(survey, unit_ids)
+    responses = survey.responses.submitted()
+    if unit_ids is not None:
+        responses = responses.filter(unit_id__in=unit_ids)
+    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=CHUNK)
+    total, items = compile_results(survey_questions(survey), rows)
+    return {"title": survey.title, "totals": totals, "responses": total, "items": items}
+
+
 # ---------------------------------------------------------------- exports
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Invitation, Response, Survey, SurveyVersion
+from .signals import response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
 __all__ = [
@@ -163,6 +164,11 @@ def submit_response(survey, answers, invitation=None):
                 draft.delete()
             if invitation is not None:
                 Invitation.objects.filter(pk=invitation.pk).update(submitted_at=now)
+            # Listeners (e.g. pairing's needs) run once the response is safely stored; a
+            # failing listener is logged and does not undo the respondent's submit.
+            transaction.on_commit(
+                lambda: response_submitted.send_robust(sender=Survey, response=response), robust=True
+            )
             return response
     except IntegrityError:
         if invitation is not None:

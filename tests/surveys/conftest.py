@@ -53,3 +53,16 @@ def db_state():
         list(Response.objects.order_by("pk").values_list("pk", "status", "answers")),
         list(Invitation.objects.order_by("pk").values_list("pk", "submitted_at")),
     )
+
+
+# A complete, valid answer to the baseline questionnaire (fixtures/baseline_survey.json).
+BASELINE_ANSWERS = {
+    "respondent_unit": "西宁市市场监管局", "prefecture": "西宁市", "ip_department": "由其他科室兼管",
+    "staff_total": 6, "staff_public_service": 2, "institutions": ["tisc", "national_point"],
+    "institution_names": "青海大学TISC", "tisc_count": 1, "has_service_window": False,
+    "no_outlet_reason": "缺少人员", "services_offered": ["信息咨询", "培训"], "consultations_2023": 120,
+    "enterprises_served_2023": 40, "training_held": False, "service_satisfaction": 3,
+    "key_industries": ["盐湖化工", "新能源"], "help_needed": ["专利导航", "培训"], "difficulties": ["经费不足"],
+    "capability": {"search": 2, "protection": 1, "operation": 1, "brand": 2}, "wants_pairing": False,
+    "contact_name": "张敏", "contact_phone": "0971-1234567",
+}
