@@ -31,7 +31,7 @@ class TaskExport(resources.Resource):
     """The plan with its progress: one row per task. Its first six columns are the import's."""
 
     section = Field(column_name="活动安排")
-    number = Field(attribute="number", column_name="编号")
+    number = Field(column_name="编号")
     title = Field(attribute="title", column_name="任务")
     units = Field(column_name="责任单位")
     deadline = Field(column_name="完成时限")
@@ -42,6 +42,10 @@ class TaskExport(resources.Resource):
 
     class Meta:
         fields = ("section", "number", "title", "units", "deadline", "notes", "original_deadline", "status", "progress")
+
+    # dehydrate_* keep numbers and dates typed (a Field's widget would render them as text).
+    def dehydrate_number(self, task):
+        return task.number
 
     def dehydrate_section(self, task):
         return _section_label(task.section)
@@ -74,7 +78,7 @@ class AssignmentExport(resources.Resource):
     unit = Field(column_name="单位")
     role = Field(column_name="职责")
     status = Field(column_name="状态")
-    percent = Field(attribute="percent", column_name="完成百分比")
+    percent = Field(column_name="完成百分比")
     deadline = Field(column_name="完成时限")
     completed_at = Field(column_name="完成时间")
     completed_late = Field(column_name="逾期完成")
@@ -84,6 +88,9 @@ class AssignmentExport(resources.Resource):
 
     def dehydrate_number(self, a):
         return a.task.number
+
+    def dehydrate_percent(self, a):
+        return a.percent
 
     def dehydrate_title(self, a):
         return a.task.title

@@ -787,13 +787,13 @@ def unit_resource():
 
     from .models import Region
 
-    kinds = {label: value for value, label in Unit.Kind.choices} | {value: value for value in Unit.Kind.values}
+    kinds = {str(label): value for value, label in Unit.Kind.choices} | {value: value for value in Unit.Kind.values}
 
     class KindWidget(widgets.Widget):
         def clean(self, value, row=None, **kwargs):
             text = re.sub(r"\s+", "", str(value or ""))
             if text not in kinds:
-                raise ValueError(f"类别“{text}”无效，应为：" + "、".join(label for _, label in Unit.Kind.choices))
+                raise ValueError(f"类别“{text}”无效，应为：" + "、".join(str(label) for _, label in Unit.Kind.choices))
             return kinds[text]
 
         def render(self, value, obj=None, **kwargs):
@@ -909,7 +909,10 @@ def _unit_rows(result, dataset):
         elif index in invalid or row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
             r.status = ERROR
             inv = invalid.get(index)
-            r.errors = [f"{k}：{'；'.join(v)}" for k, v in (inv.error_dict.items() if inv else [])] or ["数据无效"]
+            labels = dict(zip(("name", "short_name", "aliases", "kind", "region", "description", "ordinal"), UNIT_COLUMNS, strict=True))
+            r.errors = [
+                f"{labels.get(k, k)}：{'；'.join(map(str, v))}" for k, v in (inv.error_dict.items() if inv else [])
+            ] or ["数据无效"]
         elif row_result.import_type == RowResult.IMPORT_TYPE_NEW:
             r.status = NEW
         elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
