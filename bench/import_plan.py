@@ -10,6 +10,7 @@ generates the spreadsheet, then measures in the same run:
 Time is measured on a run without tracemalloc; peak memory (tracemalloc) on a second run,
 so the tracing does not distort the times.
 """
+
 import argparse
 import io
 import os
@@ -35,7 +36,18 @@ UNIT_CELLS = [
     "各市州市场监管局，省局知识产权公共服务处、商标品牌处，各知识产权信息公共服务机构",
     "青海省青藏知识产权服务中心 TISC",
 ]
-SECTIONS = ["活动启动", "基础能力提升", "结对帮扶", "入园惠企", "宣传推广", "调查研究", "培训交流", "平台建设", "人才培养", "总结评估"]
+SECTIONS = [
+    "活动启动",
+    "基础能力提升",
+    "结对帮扶",
+    "入园惠企",
+    "宣传推广",
+    "调查研究",
+    "培训交流",
+    "平台建设",
+    "人才培养",
+    "总结评估",
+]
 
 
 def setup_django(tmp):

@@ -5,6 +5,7 @@ cell starting with = + - @, a tab or a carriage return is written as text, never
 formula: in xlsx as a string cell with Excel's quote prefix, in csv behind a leading "'"
 (which the importer strips again).
 """
+
 import csv
 import io
 from datetime import date, datetime
@@ -120,7 +121,9 @@ def tasks_dataset(user, campaign):
         Task.objects.filter(campaign=campaign)
         .select_related("section")
         .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "via_group").order_by("position", "pk"))
+            Prefetch(
+                "assignments", queryset=Assignment.objects.select_related("unit", "via_group").order_by("position", "pk")
+            )
         )
         .with_progress()
         .order_by("number")
@@ -133,9 +136,7 @@ def tasks_dataset(user, campaign):
 def assignments_dataset(user, campaign):
     """The assignments of `campaign` that `user` may read (all of them for its overseers)."""
     rows = list(
-        access.visible_assignments(user, campaign)
-        .select_related("task", "unit")
-        .order_by("task__number", "position", "pk")
+        access.visible_assignments(user, campaign).select_related("task", "unit").order_by("task__number", "position", "pk")
     )
     return AssignmentExport().export(rows)
 

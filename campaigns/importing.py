@@ -13,6 +13,7 @@ in its history. A blank deadline or notes cell leaves the task's value as it is 
 notice has no deadlines; the coordinator sets them). Tasks of the campaign that the file
 does not mention are left alone.
 """
+
 import csv
 import hashlib
 import io
@@ -155,7 +156,9 @@ def _table_to_rows(header, body):
     missing = [COLUMNS[f][0] for f in REQUIRED if f not in columns]
     if missing:
         raise ImportRefused(
-            "表格第1行应为表头，缺少以下列：" + "、".join(missing) + "（可用列：活动安排、编号、任务、责任单位、完成时限、备注）。"
+            "表格第1行应为表头，缺少以下列："
+            + "、".join(missing)
+            + "（可用列：活动安排、编号、任务、责任单位、完成时限、备注）。"
         )
     rows = []
     for number, values in body:
@@ -217,7 +220,13 @@ def _notice_rows(text):
     if len(notice.tasks) > limit("MAX_ROWS"):
         raise ImportRefused(f"通知中的任务超过 {limit('MAX_ROWS')} 项的上限，已拒绝。")
     rows = [
-        SourceRow(row=t.line, section=(t.section, notice.sections.get(t.section, "")), number=t.number, title=t.title, units=t.units)
+        SourceRow(
+            row=t.line,
+            section=(t.section, notice.sections.get(t.section, "")),
+            number=t.number,
+            title=t.title,
+            units=t.units,
+        )
         for t in notice.tasks
     ]
     return rows, notice
@@ -304,7 +313,7 @@ _SECTION_CELL = re.compile(rf"^(?:[（(]\s*([{NUMERAL}]+|\d+)\s*[)）]|([{NUMERA
 
 
 def parse_section(value):
-    """"（一）活动启动" / "一、活动启动" / "1. 活动启动" -> (1, "活动启动"); a bare title -> (None, title)."""
+    """ "（一）活动启动" / "一、活动启动" / "1. 活动启动" -> (1, "活动启动"); a bare title -> (None, title)."""
     if isinstance(value, tuple):
         return value
     text = str(value or "").strip()
@@ -401,7 +410,11 @@ class Preview:
             if r.status == ERROR:
                 lines.append(head + " " + "；".join(r.errors))
             elif r.status == CHANGED:
-                lines.append(head + " " + "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in r.changes))
+                lines.append(
+                    head
+                    + " "
+                    + "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in r.changes)
+                )
             else:
                 lines.append(head + " " + r.title)
         lines.extend(self.file_errors)
@@ -469,9 +482,11 @@ def build_preview(source, campaign=None, *, new_code=None, year=None, directory=
         if ordinal is None and not title:
             ordinal, title = current_section
         if ordinal is None and title:
-            ordinal = by_title.get(title) or next(
-                (o for o, (t, _) in file_sections.items() if t == title), None
-            ) or max([*sections, *file_sections, 0]) + 1
+            ordinal = (
+                by_title.get(title)
+                or next((o for o, (t, _) in file_sections.items() if t == title), None)
+                or max([*sections, *file_sections, 0]) + 1
+            )
         if not title and ordinal in sections:
             title = sections[ordinal]
         if ordinal is None or not title:
@@ -779,8 +794,6 @@ PENDING_MAX_AGE = 3600
 # ---------------------------------------------------------------- the directory (units)
 
 
-
-
 def unit_resource():
     """A django-import-export ModelResource for units, matched by name, with Chinese columns."""
     from import_export import fields, resources, widgets
@@ -909,7 +922,9 @@ def _unit_rows(result, dataset):
         elif index in invalid or row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
             r.status = ERROR
             inv = invalid.get(index)
-            labels = dict(zip(("name", "short_name", "aliases", "kind", "region", "description", "ordinal"), UNIT_COLUMNS, strict=True))
+            labels = dict(
+                zip(("name", "short_name", "aliases", "kind", "region", "description", "ordinal"), UNIT_COLUMNS, strict=True)
+            )
             r.errors = [
                 f"{labels.get(k, k)}：{'；'.join(map(str, v))}" for k, v in (inv.error_dict.items() if inv else [])
             ] or ["数据无效"]

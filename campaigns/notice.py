@@ -7,6 +7,7 @@ punctuation are mixed. Only the 重点活动安排 part is read for tasks; the c
 details (title, document number, period, theme, content areas, summary due date) are
 picked up where the notice states them, for creating a new campaign.
 """
+
 import calendar
 import io
 import re
@@ -107,7 +108,11 @@ def _meta(lines):
     if m := _DOC_NUMBER.search(text):
         meta["document_number"] = m.group(0)
     for line in lines:
-        if line and "issuing_authority" not in meta and re.fullmatch(r"[\u4e00-\u9fff]{4,30}(局|厅|委员会|办公室|政府)", line):
+        if (
+            line
+            and "issuing_authority" not in meta
+            and re.fullmatch(r"[\u4e00-\u9fff]{4,30}(局|厅|委员会|办公室|政府)", line)
+        ):
             meta["issuing_authority"] = line
         if "title" not in meta and line.endswith("方案") and not line.startswith(("关于", "《")) and "通知" not in line:
             if len(line) <= 80 and not _PART.match(line):
@@ -202,7 +207,5 @@ def parse_notice(text):
             title, units = normalise_text(m.group(1)), normalise_units(m.group(2))
         else:
             title, units = normalise_text(body), ""
-        notice.tasks.append(
-            NoticeTask(line=line_no, section=section_ordinal or 0, number=number, title=title, units=units)
-        )
+        notice.tasks.append(NoticeTask(line=line_no, section=section_ordinal or 0, number=number, title=title, units=units))
     return notice

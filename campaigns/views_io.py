@@ -1,4 +1,5 @@
 """Plans in and out: import (preview, then commit) and exports. Thin: the work is in importing/exporting."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,7 +106,10 @@ def plan_import_commit(request, code):
         return _show_preview(request, campaign, preview, data, stale=True)
     importing.drop_stash(token)
     counts = preview.counts
-    messages.success(request, f"已导入 {preview.source.filename}：新增 {counts['新增']} 项，变更 {counts['变更']} 项，不变 {counts['不变']} 项。")
+    messages.success(
+        request,
+        f"已导入 {preview.source.filename}：新增 {counts['新增']} 项，变更 {counts['变更']} 项，不变 {counts['不变']} 项。",
+    )
     return redirect("campaigns:plan", code=campaign.code)
 
 

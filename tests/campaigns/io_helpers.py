@@ -1,4 +1,5 @@
 """Building spreadsheets and notices for the import tests."""
+
 import io
 import json
 from pathlib import Path

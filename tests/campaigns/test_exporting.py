@@ -1,4 +1,5 @@
 """Exports: Chinese headers, formula-safe cells, only what the user may see, constant queries."""
+
 import csv
 import io
 

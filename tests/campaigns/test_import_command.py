@@ -1,4 +1,5 @@
 """python manage.py import_plan: the web's path from the command line."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -32,7 +33,9 @@ def test_row_50_with_an_unknown_unit_exits_non_zero_writing_nothing(demo, tmp_pa
 def test_dry_run_prints_the_preview_and_writes_nothing(demo, tmp_path):
     path = tmp_path / "plan.csv"
     rows = plan_rows(3)
-    path.write_text("活动安排,编号,任务,责任单位,完成时限,备注\n" + "\n".join(",".join(map(str, r)) for r in rows), encoding="utf-8")
+    path.write_text(
+        "活动安排,编号,任务,责任单位,完成时限,备注\n" + "\n".join(",".join(map(str, r)) for r in rows), encoding="utf-8"
+    )
     before = snapshot()
     out = run(str(path), "--campaign", "dry-2024", "--dry-run")
     assert "第2行 任务1 [新增] 导入任务1" in out and "试运行" in out
@@ -45,7 +48,11 @@ def test_the_notice_creates_a_draft_campaign(demo):
     campaign = Campaign.objects.get(code="qh-notice")
     assert campaign.status == Campaign.Status.DRAFT and campaign.tasks.count() == 22
     assert campaign.coordinating_unit.name == "省局知识产权公共服务处"
-    assert (str(campaign.starts_on), str(campaign.ends_on), str(campaign.summary_due)) == ("2024-04-01", "2024-09-30", "2024-09-30")
+    assert (str(campaign.starts_on), str(campaign.ends_on), str(campaign.summary_due)) == (
+        "2024-04-01",
+        "2024-09-30",
+        "2024-09-30",
+    )
     # Run again: nothing changes.
     before = snapshot()
     assert "不变 22 项" in run(str(NOTICE), "--campaign", "qh-notice")
@@ -61,7 +68,11 @@ def test_a_spreadsheet_creates_a_campaign_with_documented_defaults(demo, tmp_pat
     run(str(path), "--campaign", "plan-2025", "--coordinating-unit", "省局商标品牌处")
     campaign = Campaign.objects.get(code="plan-2025")
     assert campaign.title == "2025年计划" and campaign.coordinating_unit.name == "省局商标品牌处"
-    assert (str(campaign.starts_on), str(campaign.ends_on), str(campaign.summary_due)) == ("2025-01-01", "2025-12-31", "2025-12-31")
+    assert (str(campaign.starts_on), str(campaign.ends_on), str(campaign.summary_due)) == (
+        "2025-01-01",
+        "2025-12-31",
+        "2025-12-31",
+    )
     assert str(campaign.tasks.get(number=2).deadline) == "2025-07-01"
 
 

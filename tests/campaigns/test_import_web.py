@@ -1,4 +1,5 @@
 """The import pages: who may, preview then commit, refusals leave the database unchanged."""
+
 from datetime import date
 
 import pytest
@@ -110,7 +111,10 @@ def test_a_coordinator_of_another_campaign_cannot_import_here(demo, login):
     make_campaign(office)
     client = login(make_user(office, Membership.Role.COORDINATOR))
     before = snapshot()
-    assert client.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(xlsx_bytes(plan_rows(3)))}).status_code == 404
+    assert (
+        client.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(xlsx_bytes(plan_rows(3)))}).status_code
+        == 404
+    )
     assert snapshot() == before
 
 

@@ -1,4 +1,5 @@
 """Spreadsheet imports: resolution, preview, all-or-nothing commit, limits."""
+
 import io
 import zipfile
 from datetime import date, datetime
@@ -183,7 +184,10 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(db, monkeypatch):
 
     monkeypatch.setattr(XLSX, "create_dataset", never)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(plan_rows(1)))) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes(plan_rows(1)))) as src,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item, src.read(item.filename))
         dst.writestr("xl/media/padding.bin", b"\0" * (20 * 1024 * 1024))
@@ -235,7 +239,10 @@ def test_a_plan_in_new_sections_creates_them(demo):
 
 
 def test_headers_may_be_english_or_alternative(demo):
-    data = xlsx_bytes([["Section 1", 99, "t", "西宁市", "2024-05-01", ""]], headers=["section", "序号", "任务内容", "units", "截止日期", "notes"])
+    data = xlsx_bytes(
+        [["Section 1", 99, "t", "西宁市", "2024-05-01", ""]],
+        headers=["section", "序号", "任务内容", "units", "截止日期", "notes"],
+    )
     preview = importing.build_preview(importing.read_plan_file("p.xlsx", data), demo)
     assert not preview.has_errors, preview.errors
     assert preview.rows[0].deadline == date(2024, 5, 1)

@@ -1,4 +1,5 @@
 """The published notice (seeds/003) read into the demo's sections, 22 tasks and units."""
+
 import io
 import zipfile
 
@@ -33,7 +34,11 @@ def test_notice_details_fill_a_new_campaign(db):
     assert meta["document_number"] == "青市监函〔2024〕144号"
     assert meta["issuing_authority"] == "青海省市场监督管理局"
     assert str(meta["issued_on"]) == "2024-04-24"
-    assert (str(meta["starts_on"]), str(meta["ends_on"]), str(meta["summary_due"])) == ("2024-04-01", "2024-09-30", "2024-09-30")
+    assert (str(meta["starts_on"]), str(meta["ends_on"]), str(meta["summary_due"])) == (
+        "2024-04-01",
+        "2024-09-30",
+        "2024-09-30",
+    )
     assert meta["theme"] == campaign["theme"]
     assert meta["content_areas"] == campaign["content_areas"]
 

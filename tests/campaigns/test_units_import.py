@@ -1,4 +1,5 @@
 """The directory (units) from a spreadsheet: administrators only, preview then all-or-nothing commit."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -21,7 +22,9 @@ def units_file(rows=ROWS, name="units.xlsx"):
 
 
 def directory():
-    return sorted(Unit.objects.values_list("name", "short_name", "aliases", "kind", "region__name", "description", "ordinal"))
+    return sorted(
+        Unit.objects.values_list("name", "short_name", "aliases", "kind", "region__name", "description", "ordinal")
+    )
 
 
 def test_admin_previews_then_imports_units(demo, login, django_user_model):

@@ -5,6 +5,7 @@ The same path as the web import: read and check the file, print the preview, and
 with nothing written. A CODE that names no campaign creates one in draft (see
 importing.new_campaign_values for its defaults).
 """
+
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
