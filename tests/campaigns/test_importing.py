@@ -250,3 +250,18 @@ def test_headers_may_be_english_or_alternative(demo):
 
 def test_header_row_is_what_exports_write():
     assert HEADERS == [importing.COLUMNS[f][0] for f in ("section", "number", "title", "units", "deadline", "notes")]
+
+
+@pytest.mark.parametrize(
+    "text, suggestion",
+    [
+        ("各市州市场监督局", "各市州市场监管局"),  # a group's canonical name, not the alias that was closest
+        ("青海大学知识产权中心", "青海大学"),  # a known name the text begins with
+        ("果洛市场监管局", "果洛州市场监管局"),
+        ("中科院盐湖所", "中国科学院青海盐湖研究所"),
+    ],
+)
+def test_suggestions_name_the_canonical_closest_unit(demo, text, suggestion):
+    with pytest.raises(UnknownUnit) as info:
+        Directory().resolve(text)
+    assert info.value.suggestion == suggestion
