@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, exporting, importing
+from .models import Campaign
 
 
 class PlanImportForm(forms.Form):
@@ -103,7 +104,7 @@ def plan_import_commit(request, code):
         importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
     except importing.StalePreview:
         importing.drop_stash(token)
-        return _show_preview(request, campaign, preview, data, stale=True)
+        return _show_preview(request, campaign, preview, data, stale=True)  # with a fresh token
     importing.drop_stash(token)
     counts = preview.counts
     messages.success(
@@ -189,3 +190,109 @@ def units_import(request):
             context["token"] = importing.stash_upload(data, upload.name, user=request.user, scope=scope, fingerprint="")
         return render(request, "campaigns/import_units.html", context, status=422 if has_errors else 200)
     return render(request, "campaigns/import_units.html", context)
+
+
+class NewCampaignImportForm(PlanImportForm):
+    code = forms.SlugField(label="活动方案代码", max_length=50, help_text="字母、数字和连字符，如 qinghai-2025")
+    coordinating_unit = forms.ModelChoiceField(label="协调单位", queryset=None, empty_label=None)
+    field_order = ["code", "coordinating_unit", "file", "text"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinating_unit"].queryset = access.startable_units(user).order_by("ordinal", "name")
+        self.fields["coordinating_unit"].widget.attrs["class"] = "form-select"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Campaign.objects.filter(code=code).exists():
+            raise forms.ValidationError("该代码已被其他活动方案使用。")
+        return code
+
+
+def _new_scope(code, unit):
+    return f"new:{code}:{unit.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_campaign_import(request):
+    """A new campaign (draft) from a notice or a spreadsheet: preview first, like any import."""
+    if not access.startable_units(request.user).exists():
+        raise PermissionDenied("只有协调人可以新建活动方案")
+    form = NewCampaignImportForm(request.POST or None, request.FILES or None, user=request.user)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        code, unit = form.cleaned_data["code"], form.cleaned_data["coordinating_unit"]
+        try:
+            upload = form.cleaned_data.get("file")
+            if upload:
+                data = _read_upload(upload)
+                source = importing.read_plan_file(upload.name, data)
+            else:
+                data = form.cleaned_data["text"].encode("utf-8")
+                source = importing.read_plan_file("粘贴的通知.txt", data)
+        except importing.ImportRefused as exc:
+            error = str(exc)
+        else:
+            preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
+            token = None
+            if not preview.has_errors:
+                token = importing.stash_upload(
+                    data, source.filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
+                )
+            return _render_new_preview(request, preview, token, code, unit)
+    return render(
+        request,
+        "campaigns/import_new.html",
+        {"form": form, "error": error, "limits": _limits()},
+        status=400 if error else 200,
+    )
+
+
+def _render_new_preview(request, preview, token, code, unit, stale=False):
+    return render(
+        request,
+        "campaigns/import_preview.html",
+        {
+            "campaign": None,
+            "new": {"code": code, "unit": unit, **preview.campaign_values},
+            "preview": preview,
+            "rows": [r for r in preview.rows if r.status != importing.UNCHANGED][:1000],
+            "token": token,
+            "stale": stale,
+        },
+        status=422 if preview.has_errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def new_campaign_import_commit(request):
+    """Create the previewed campaign and its plan, all or nothing."""
+    code = request.POST.get("code", "")
+    unit = access.startable_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
+    if unit is None:
+        raise PermissionDenied("只有协调人可以新建活动方案")
+    token = request.POST.get("token", "")
+    try:
+        filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=_new_scope(code, unit))
+        source = importing.read_plan_file(filename, data)
+        if Campaign.objects.filter(code=code).exists():
+            raise importing.ImportRefused("该代码已被其他活动方案使用，请重新上传。")
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:import_new")
+    preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
+    if preview.has_errors:
+        return _render_new_preview(request, preview, None, code, unit)
+    try:
+        campaign = importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
+    except importing.StalePreview:
+        importing.drop_stash(token)
+        new_token = importing.stash_upload(
+            data, filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
+        )
+        return _render_new_preview(request, preview, new_token, code, unit, stale=True)
+    importing.drop_stash(token)
+    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务。")
+    return redirect("campaigns:plan", code=campaign.code)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns import importing
-from campaigns.models import Membership, Task, Unit
+from campaigns.models import Campaign, Membership, Task, Unit
 from tests.factories import make_campaign, make_unit, make_user
 
 from .io_helpers import NOTICE, _media_root, plan_rows, snapshot, xlsx_bytes  # noqa: F401
@@ -145,3 +145,48 @@ def test_a_plan_changed_since_the_preview_is_shown_again_not_written(province, d
     assert response.status_code == 200 and response.context["stale"]
     task.refresh_from_db()
     assert task.title == "别人刚改过的标题" and task.deadline != date(2024, 7, 15)
+
+
+def test_a_coordinator_turns_the_notice_into_a_draft_campaign(province, demo):
+    assert reverse("campaigns:import_new") in province.get(reverse("campaigns:list")).content.decode()
+    office = demo.coordinating_unit
+    before = snapshot()
+    response = province.post(
+        reverse("campaigns:import_new"),
+        {"code": "qinghai-2025", "coordinating_unit": office.pk, "file": upload(NOTICE.read_bytes(), "通知.txt")},
+    )
+    assert response.status_code == 200
+    assert response.context["preview"].count(importing.NEW) == 22
+    assert "将新建活动方案（草稿）：2024年青海省“知识产权公共服务市州行”活动方案" in response.content.decode()
+    assert snapshot() == before
+    response = province.post(
+        reverse("campaigns:import_new_commit"),
+        {"token": response.context["token"], "code": "qinghai-2025", "unit": office.pk},
+    )
+    assert response["Location"] == reverse("campaigns:plan", args=["qinghai-2025"])
+    campaign = Campaign.objects.get(code="qinghai-2025")
+    assert campaign.status == Campaign.Status.DRAFT and campaign.coordinating_unit == office
+    assert campaign.tasks.count() == 22 and campaign.sections.count() == 5
+    assert province.get(reverse("campaigns:plan", args=["qinghai-2025"])).status_code == 200
+
+
+def test_a_new_campaign_needs_a_free_code_and_a_unit_the_user_coordinates(province, demo):
+    other = Unit.objects.get(name="西宁市市场监管局")
+    before = snapshot()
+    response = province.post(
+        reverse("campaigns:import_new"),
+        {"code": demo.code, "coordinating_unit": other.pk, "text": NOTICE.read_text(encoding="utf-8")},
+    )
+    assert response.status_code == 200 and set(response.context["form"].errors) == {"code", "coordinating_unit"}
+    assert snapshot() == before
+
+
+def test_a_reporter_cannot_start_a_campaign(demo, login, django_user_model):
+    client = login(django_user_model.objects.get(username="xining"))
+    before = snapshot()
+    assert reverse("campaigns:import_new") not in client.get(reverse("campaigns:list")).content.decode()
+    assert client.get(reverse("campaigns:import_new")).status_code == 403
+    bureau = Unit.objects.get(name="西宁市市场监管局")
+    response = client.post(reverse("campaigns:import_new_commit"), {"token": "x", "code": "mine", "unit": bureau.pk})
+    assert response.status_code == 403
+    assert snapshot() == before
