@@ -39,6 +39,7 @@ MAX_ROWS = 20_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ARCHIVE_MEMBERS = 1_000
+MAX_COLUMNS = 50
 
 
 def limit(name):
@@ -175,19 +176,36 @@ def _table_to_rows(header, body):
     return rows
 
 
-def _read_xlsx(data):
+def _xlsx_table(data):
+    """(header, [(row number, values)]) of the active sheet's rows (values, not formulas), streamed so the row limit stops a
+    huge sheet early; a sheet's claimed dimensions are ignored (a forged "A1:XFD1048576"
+    would otherwise pad every row)."""
     import openpyxl
-    from import_export.formats.base_formats import XLSX
 
-    # django-import-export's reader: the first sheet, values not formulas, blank lines kept
-    # so that dataset row i is the sheet's row i + 2.
     try:
-        dataset = XLSX().create_dataset(data)
-    except StopIteration:
-        raise ImportRefused("表格是空的。") from None
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, openpyxl.utils.exceptions.InvalidFileException) as exc:
-        raise ImportRefused(f"无法读取 Excel 文件：{exc}") from None
-    return _table_to_rows(dataset.headers or [], ((i + 2, list(r)) for i, r in enumerate(dataset)))
+        raise ImportRefused(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
+    try:
+        sheet = workbook.active
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        header = list(next(rows, None) or [])[:MAX_COLUMNS]
+        if not any(header):
+            raise ImportRefused("表格是空的。")
+        budget = 2 * limit("MAX_ROWS") + 1000  # blank lines count too, but more loosely
+        body = []
+        for number, values in enumerate(rows, start=2):
+            if number > budget:
+                raise ImportRefused(f"文件超过 {limit('MAX_ROWS')} 行的上限，已拒绝。")
+            body.append((number, list(values[: len(header)])))
+    finally:
+        workbook.close()
+    return header, body
+
+
+def _read_xlsx(data):
+    return _table_to_rows(*_xlsx_table(data))
 
 
 def _read_csv(text):
@@ -868,12 +886,10 @@ def read_units_file(filename, data):
         raise ImportRefused(f"文件大小 {len(data) // 1024} KB 超过上限 {limit('MAX_BYTES') // 1024} KB，已拒绝。")
     kind = sniff(filename, data)
     if kind == "xlsx":
-        from import_export.formats.base_formats import XLSX
-
-        try:
-            dataset = XLSX().create_dataset(data)
-        except Exception as exc:
-            raise ImportRefused(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
+        header, body = _xlsx_table(data)
+        dataset = tablib.Dataset(headers=[text_cell(h) for h in header])
+        for _, values in body:
+            dataset.append((list(values) + [None] * len(header))[: len(header)])
     elif filename.lower().endswith(".csv"):
         rows = list(csv.reader(io.StringIO(decode_text(data))))
         if not rows:

@@ -1,6 +1,7 @@
 """Spreadsheet imports: resolution, preview, all-or-nothing commit, limits."""
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -177,12 +178,12 @@ def test_a_file_over_the_row_limit_is_refused(db, settings):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_parsed(db, monkeypatch):
-    from import_export.formats.base_formats import XLSX
+    import openpyxl
 
     def never(*args, **kwargs):
         raise AssertionError("the bomb was handed to the parser")
 
-    monkeypatch.setattr(XLSX, "create_dataset", never)
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
     buffer = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(xlsx_bytes(plan_rows(1)))) as src,
@@ -265,3 +266,22 @@ def test_suggestions_name_the_canonical_closest_unit(demo, text, suggestion):
     with pytest.raises(UnknownUnit) as info:
         Directory().resolve(text)
     assert info.value.suggestion == suggestion
+
+
+def test_a_sheet_claiming_huge_dimensions_is_read_by_its_real_cells(demo):
+    data = xlsx_bytes(plan_rows(2))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', body)
+            dst.writestr(item, body)
+    source = importing.read_plan_file("plan.xlsx", buffer.getvalue())
+    assert [r.number for r in source.rows] == [1, 2]
+
+
+def test_the_row_limit_stops_a_long_sheet(db, settings):
+    settings.IMPORT_MAX_ROWS = 5
+    with pytest.raises(importing.ImportRefused, match="超过 5 行"):
+        importing.read_plan_file("plan.xlsx", xlsx_bytes(plan_rows(6)))
