@@ -116,7 +116,7 @@ def plan_import_commit(request, code):
 
 def _limits():
     return {
-        "max_kb": importing.limit("MAX_BYTES") // 1024,
+        "max_bytes": importing.limit("MAX_BYTES"),
         "max_rows": importing.limit("MAX_ROWS"),
     }
 
