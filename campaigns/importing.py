@@ -337,6 +337,8 @@ def parse_section(value):
     text = str(value or "").strip()
     if not text:
         return None, ""
+    if re.fullmatch(rf"[{NUMERAL}]+|\d+", text):  # a bare number: the existing section's title
+        return (int(text) if text.isdigit() else chinese_number(text)), ""
     if m := _SECTION_CELL.match(text):
         numeral = m.group(1) or m.group(2)
         ordinal = int(numeral) if numeral.isdigit() else chinese_number(numeral)

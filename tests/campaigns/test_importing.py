@@ -285,3 +285,25 @@ def test_the_row_limit_stops_a_long_sheet(db, settings):
     settings.IMPORT_MAX_ROWS = 5
     with pytest.raises(importing.ImportRefused, match="超过 5 行"):
         importing.read_plan_file("plan.xlsx", xlsx_bytes(plan_rows(6)))
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("（一）活动启动", (1, "活动启动")),
+        ("(二) 基础能力提升活动。", (2, "基础能力提升活动")),
+        ("三、结对帮扶", (3, "结对帮扶")),
+        ("4. 入园惠企", (4, "入园惠企")),
+        ("5", (5, "")),
+        (5, (5, "")),
+        ("一带一路活动", (None, "一带一路活动")),
+    ],
+)
+def test_section_cells(cell, expected):
+    assert importing.parse_section(cell) == expected
+
+
+def test_a_section_given_by_number_takes_the_existing_title(demo):
+    task = demo.tasks.get(number=4)
+    preview = preview_of(demo, [[2, 4, task.title, "省局商标品牌处", "", ""]])
+    assert preview.rows[0].status == importing.UNCHANGED and not preview.section_changes
