@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -102,8 +103,10 @@ def plan_import_commit(request, code):
         return _show_preview(request, campaign, preview, data)
     try:
         importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
-    except importing.StalePreview:
+    except (importing.StalePreview, IntegrityError):
+        # Changed since the preview (or by a concurrent commit): show the plan as it is now.
         importing.drop_stash(token)
+        preview = importing.build_preview(source, campaign)
         return _show_preview(request, campaign, preview, data, stale=True)  # with a fresh token
     importing.drop_stash(token)
     counts = preview.counts
@@ -287,7 +290,7 @@ def new_campaign_import_commit(request):
         return _render_new_preview(request, preview, None, code, unit)
     try:
         campaign = importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
-    except importing.StalePreview:
+    except (importing.StalePreview, IntegrityError):
         importing.drop_stash(token)
         new_token = importing.stash_upload(
             data, filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
