@@ -75,3 +75,31 @@ def test_only_administrators_import_units(demo, login, django_user_model):
     assert client.get(reverse("campaigns:units_import")).status_code == 403
     assert client.post(reverse("campaigns:units_import"), {"file": units_file()}).status_code == 403
     assert directory() == before
+
+
+def test_duplicate_names_in_the_file_are_row_errors(demo):
+    rows = [["新单位甲", "", "", "服务机构", "", "", 1], ["新单位甲", "", "", "高校", "", "", 2]]
+    dataset = importing.read_units_file("u.xlsx", xlsx_bytes(rows, headers=HEADERS))
+    preview = importing.preview_units(dataset)
+    assert [(r.row, r.status, r.errors) for r in preview] == [
+        (2, importing.NEW, []),
+        (3, importing.ERROR, ["单位名称与第2行重复"]),
+    ]
+
+
+def test_units_preview_queries_do_not_grow_per_row(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (20, 200):
+        rows = [[f"新机构{size}-{i}", "", "", "服务机构", "西宁市", "", i] for i in range(size)]
+        rows += [["青海民族大学", "民大", "", "高校", "西宁市", "", 26]]
+        dataset = importing.read_units_file("u.xlsx", xlsx_bytes(rows, headers=HEADERS))
+        with CaptureQueriesContext(connection) as ctx:
+            preview = importing.preview_units(dataset)
+        assert sum(r.status == importing.NEW for r in preview) == size
+        counts.append(len(ctx.captured_queries))
+    # Ten times the rows: at most one more INSERT batch (SQLite caps a statement at 999
+    # variables, so Django splits a bulk insert of eight-column rows every 124 rows).
+    assert counts[1] - counts[0] <= 1, counts
