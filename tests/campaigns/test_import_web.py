@@ -190,3 +190,9 @@ def test_a_reporter_cannot_start_a_campaign(demo, login, django_user_model):
     response = client.post(reverse("campaigns:import_new_commit"), {"token": "x", "code": "mine", "unit": bureau.pk})
     assert response.status_code == 403
     assert snapshot() == before
+
+
+def test_an_administrator_may_import_into_any_campaign(demo, login, django_user_model):
+    client = login(django_user_model.objects.create_superuser("admin", password="pw-admin-123"))
+    response = client.post(reverse("campaigns:import", args=[demo.code]), {"text": NOTICE.read_text(encoding="utf-8")})
+    assert response.status_code == 200 and response.context["preview"].count(importing.UNCHANGED) == 22
