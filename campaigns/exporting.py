@@ -1,4 +1,4 @@
-"""Exports (xlsx and csv, Chinese headers) of a campaign's tasks and assignments.
+"""Exports (xlsx and csv, Chinese headers) of a campaign's tasks, assignments and progress reports.
 
 Rows come from the access helpers, so an export holds only what its user may see. A text
 cell starting with = + - @, a tab or a carriage return is written as text, never as a
@@ -10,7 +10,7 @@ import csv
 import io
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from . import access
-from .models import Assignment, Task
+from .models import Assignment, ProgressReport, Task
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,9 +40,11 @@ class TaskExport(resources.Resource):
     original_deadline = Field(column_name="原定完成时限")
     status = Field(column_name="状态")
     progress = Field(column_name="进度（%）")
+    latest_report = Field(column_name="最新进展")
 
     class Meta:
-        fields = ("section", "number", "title", "units", "deadline", "notes", "original_deadline", "status", "progress")
+        fields = ("section", "number", "title", "units", "deadline", "notes", "original_deadline", "status", "progress",
+                  "latest_report")
 
     # dehydrate_* keep numbers and dates typed (a Field's widget would render them as text).
     def dehydrate_number(self, task):
@@ -69,6 +71,12 @@ class TaskExport(resources.Resource):
 
     def dehydrate_progress(self, task):
         return round(task.progress or 0, 1)
+
+    def dehydrate_latest_report(self, task):
+        if not task.latest_report_at:
+            return ""
+        when = timezone.localtime(task.latest_report_at).strftime("%Y-%m-%d")
+        return f"{when} {task.latest_report_unit}：{task.latest_report_text}"
 
 
 class AssignmentExport(resources.Resource):
@@ -115,8 +123,61 @@ class AssignmentExport(resources.Resource):
         return "是" if a.completed_late else ("否" if a.completed_at else "")
 
 
+class ProgressReportExport(resources.Resource):
+    """One row per progress report, with the figures the final summary adds up."""
+
+    number = Field(column_name="编号")
+    title = Field(column_name="任务")
+    unit = Field(column_name="单位")
+    created_at = Field(column_name="填报时间")
+    author = Field(column_name="填报人")
+    status = Field(column_name="状态")
+    percent = Field(column_name="完成百分比")
+    text = Field(column_name="工作进展")
+    events_held = Field(column_name="开展活动（场）")
+    participants = Field(column_name="参与人数（人次）")
+    enterprises_served = Field(column_name="服务企业（家）")
+    consultations = Field(column_name="提供咨询（次）")
+    materials_distributed = Field(column_name="发放资料（份）")
+    evidence = Field(column_name="佐证材料（个）")
+
+    class Meta:
+        fields = ("number", "title", "unit", "created_at", "author", "status", "percent", "text", *ProgressReport.FIGURES,
+                  "evidence")
+
+    def dehydrate_number(self, r):
+        return r.assignment.task.number
+
+    def dehydrate_title(self, r):
+        return r.assignment.task.title
+
+    def dehydrate_unit(self, r):
+        return r.assignment.unit.name
+
+    def dehydrate_created_at(self, r):
+        return timezone.localtime(r.created_at).replace(tzinfo=None)
+
+    def dehydrate_author(self, r):
+        return r.author.get_full_name() or r.author.first_name or r.author.username
+
+    def dehydrate_status(self, r):
+        return r.get_status_display()
+
+    def dehydrate_text(self, r):
+        return r.text
+
+    def dehydrate_evidence(self, r):
+        return r.evidence_count
+
+
+for _figure in (*ProgressReport.FIGURES, "percent"):
+    # Keep figures as numbers in the sheet.
+    setattr(ProgressReportExport, f"dehydrate_{_figure}", lambda self, r, _f=_figure: getattr(r, _f))
+
+
 def tasks_dataset(user, campaign):
     """The campaign's tasks for someone who oversees it (the caller checks can_oversee)."""
+    latest = ProgressReport.objects.filter(assignment__task=OuterRef("pk")).order_by("-created_at", "-pk")
     tasks = list(
         Task.objects.filter(campaign=campaign)
         .select_related("section")
@@ -126,6 +187,11 @@ def tasks_dataset(user, campaign):
             )
         )
         .with_progress()
+        .annotate(
+            latest_report_at=Subquery(latest.values("created_at")[:1]),
+            latest_report_text=Subquery(latest.values("text")[:1]),
+            latest_report_unit=Subquery(latest.values("assignment__unit__name")[:1]),
+        )
         .order_by("number")
     )
     # A list, not a queryset: django-import-export would page a prefetching queryset,
@@ -139,6 +205,17 @@ def assignments_dataset(user, campaign):
         access.visible_assignments(user, campaign).select_related("task", "unit").order_by("task__number", "position", "pk")
     )
     return AssignmentExport().export(rows)
+
+
+def reports_dataset(user, campaign):
+    """The progress reports on the assignments of `campaign` that `user` may read."""
+    rows = list(
+        ProgressReport.objects.filter(assignment__in=access.visible_assignments(user, campaign))
+        .select_related("assignment__task", "assignment__unit", "author")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("assignment__task__number", "assignment__position", "created_at", "pk")
+    )
+    return ProgressReportExport().export(rows)
 
 
 # ---------------------------------------------------------------- writers

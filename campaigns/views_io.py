@@ -127,6 +127,7 @@ def _limits():
 EXPORTS = {
     "tasks": ("任务总表", exporting.tasks_dataset),
     "assignments": ("任务分工", exporting.assignments_dataset),
+    "reports": ("进度报告", exporting.reports_dataset),
 }
 
 

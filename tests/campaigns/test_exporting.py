@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import Assignment, Membership, Unit
+from campaigns.models import Assignment, Membership, ProgressReport, Unit
 from tests.factories import make_plan, make_unit, make_user
 
 HOSTILE = ["=1+1", "==1+1", "+cmd|'/C calc'!A0", "@SUM(A1)", "-2+3", "\tleading tab"]
@@ -41,7 +41,9 @@ def test_tasks_export_has_chinese_headers_units_deadlines_and_progress(demo, log
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
     assert response["Content-Disposition"].startswith('attachment; filename="qinghai-2024-tasks-')
     rows = list(sheet(response).iter_rows(values_only=True))
-    assert rows[0] == ("活动安排", "编号", "任务", "责任单位", "完成时限", "备注", "原定完成时限", "状态", "进度（%）")
+    assert rows[0] == (
+        "活动安排", "编号", "任务", "责任单位", "完成时限", "备注", "原定完成时限", "状态", "进度（%）", "最新进展"
+    )
     assert len(rows) == 23
     task2 = rows[2]
     assert task2[0] == "（二）知识产权公共服务基础能力提升活动" and task2[1] == 2
@@ -76,7 +78,7 @@ def test_coordinator_exports_every_assignment(demo, login, django_user_model):
 
 def test_outsiders_get_no_export(demo, login):
     client = login(make_user(make_unit()))
-    for what in ("tasks", "assignments"):
+    for what in ("tasks", "assignments", "reports"):
         assert client.get(reverse("campaigns:export", args=[demo.code, what, "xlsx"])).status_code == 404
 
 
@@ -98,5 +100,55 @@ def test_exports_make_the_same_number_of_queries_for_20_and_200_tasks(db, login,
             response = client.get(reverse("campaigns:export", args=[campaign.code, what, "xlsx"]))
         assert response.status_code == 200
         assert len(list(sheet(response).iter_rows())) == 1 + size * (1 if what == "tasks" else 3)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def _report(task_number, unit_name, text="完成培训", **figures):
+    assignment = Assignment.objects.get(task__number=task_number, unit__name=unit_name)
+    author = assignment.unit.memberships.first().user
+    return ProgressReport.objects.create(
+        assignment=assignment, author=author, text=text, percent=40, status="in_progress", **figures
+    )
+
+
+def test_tasks_export_shows_each_tasks_latest_report(demo, login, django_user_model):
+    _report(14, "西宁市市场监管局", text="已发培训通知")
+    _report(14, "西宁市市场监管局", text="培训班已举办，120人参加")
+    client = login(django_user_model.objects.get(username="province"))
+    response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
+    rows = list(sheet(response).iter_rows(values_only=True))
+    by_number = {r[1]: r for r in rows[1:]}
+    assert by_number[14][9].endswith("西宁市市场监管局：培训班已举办，120人参加")
+    assert by_number[13][9] in ("", None)
+
+
+def test_progress_report_export_holds_figures_and_only_what_the_unit_may_see(demo, login, django_user_model):
+    _report(14, "西宁市市场监管局", text="=HYPERLINK(\"http://x\")", events_held=2, participants=120,
+            enterprises_served=30, consultations=5)
+    _report(16, "海西州市场监管局", events_held=1, participants=85)
+    xining = login(django_user_model.objects.get(username="xining"))
+    rows = list(sheet(xining.get(reverse("campaigns:export", args=[demo.code, "reports", "xlsx"]))).iter_rows())
+    headers = [c.value for c in rows[0]]
+    assert headers[:8] == ["编号", "任务", "单位", "填报时间", "填报人", "状态", "完成百分比", "工作进展"]
+    assert len(rows) == 2  # xining's own report only
+    values = {h: c for h, c in zip(headers, rows[1], strict=True)}
+    assert values["单位"].value == "西宁市市场监管局"
+    assert (values["开展活动（场）"].value, values["参与人数（人次）"].value, values["服务企业（家）"].value) == (2, 120, 30)
+    assert values["工作进展"].value == '=HYPERLINK("http://x")' and values["工作进展"].data_type == "s"
+    province = login(django_user_model.objects.get(username="province"))
+    body = province.get(reverse("campaigns:export", args=[demo.code, "reports", "csv"])).content.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(body)))) == 3
+
+
+def test_progress_report_export_makes_the_same_number_of_queries_for_10_and_100_reports(demo, login, django_user_model):
+    client = login(django_user_model.objects.get(username="province"))
+    counts = []
+    for total in (10, 100):
+        while ProgressReport.objects.count() < total:
+            _report(14, "西宁市市场监管局", events_held=1)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("campaigns:export", args=[demo.code, "reports", "xlsx"]))
+        assert len(list(sheet(response).iter_rows())) == 1 + total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
