@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, Task
+from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, Task, Unit
 
 Role = Membership.Role
 
@@ -58,6 +58,15 @@ def coordinated_campaigns(user):
     if user.is_superuser:
         return Campaign.objects.all()
     return Campaign.objects.filter(coordinating_unit_id__in=_unit_ids(user, {Role.COORDINATOR}))
+
+
+def startable_units(user):
+    """Units the user may start (import) a new campaign for: those they coordinate; any unit for administrators."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=_unit_ids(user, {Role.COORDINATOR}))
 
 
 def can_coordinate(user, campaign):

@@ -98,17 +98,24 @@ class Directory:
         return entries
 
     def suggest(self, name):
-        """The known unit or group name closest to `name`, for an error message."""
+        """The known unit or group name closest to `name`, for an error message.
+
+        A known name that the text begins with wins ("青海大学知识产权中心" -> 青海大学);
+        otherwise the closest spelling (difflib), then any name containing or contained
+        in it. Always the canonical name, even when an alias was the closest.
+        """
         import difflib
 
         candidates = list(self.units) + list(self.groups)
-        best = difflib.get_close_matches(name, candidates, n=1, cutoff=0.4)
+        best = sorted((c for c in candidates if len(c) >= 4 and name.startswith(c)), key=len, reverse=True)[:1]
+        if not best:
+            best = difflib.get_close_matches(name, candidates, n=1, cutoff=0.4)
         if not best:
             best = [c for c in candidates if name and (name in c or c in name)][:1]
         if not best:
             return None
         match = best[0]
-        return match if match in self.groups else self.units[match].name
+        return self.groups[match].name if match in self.groups else self.units[match].name
 
 
 def assignments_from_entries(entries):

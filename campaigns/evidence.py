@@ -1,10 +1,14 @@
-"""Checking evidence files by what they contain, never by their names.
+"""Checking uploaded files by what they contain, never by their names: the one upload
+checker of the project (progress evidence, pairing agreements and activity evidence,
+summary documents and case photos all go through `check_upload`, each naming the kinds
+it accepts and its size limit).
 
 A file is accepted only when its bytes are one of the kinds below, checked through its
 whole structure where that is cheap: images are opened and decoded with Pillow (so a PNG
 signature followed by HTML fails), PDFs must start with the PDF header and end with an
 end-of-file marker, Office files must be a readable ZIP with the parts Word, Excel or
-PowerPoint write, or an OLE compound document (the older .doc/.xls/.ppt and WPS formats).
+PowerPoint write (or an OpenDocument text package with its mimetype member), or an OLE
+compound document (the older .doc/.xls/.ppt and WPS formats).
 """
 import hashlib
 import warnings
@@ -16,7 +20,31 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_DESCRIPTION = "照片（JPG、PNG、GIF、WebP）、PDF、Word、Excel、PowerPoint 或 WPS 文件"
+# The one place that says, per extension, what a kind is called in Chinese: a family and,
+# where the family has several members, the member's label. Messages and form help texts
+# are generated from it, listing only the kinds a caller accepts, in this order.
+KIND_NAMES = {
+    "jpg": ("图片", "JPG"),
+    "png": ("图片", "PNG"),
+    "gif": ("图片", "GIF"),
+    "webp": ("图片", "WebP"),
+    "pdf": ("PDF", ""),
+    "docx": ("Word", ".docx"),
+    "doc": ("Word", ".doc"),
+    "odt": ("OpenDocument 文本", ".odt"),
+    "xlsx": ("Excel", ".xlsx"),
+    "xls": ("Excel", ".xls"),
+    "pptx": ("PowerPoint", ".pptx"),
+    "ppt": ("PowerPoint", ".ppt"),
+    "wps": ("WPS", ".wps"),
+    "et": ("WPS", ".et"),
+    "dps": ("WPS", ".dps"),
+}
+
+# What a progress report's evidence may be when the caller names no kinds.
+EVIDENCE_KINDS = frozenset({
+    "jpg", "png", "gif", "webp", "pdf", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "wps", "et", "dps",
+})
 
 IMAGE_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -31,6 +59,11 @@ OOXML_PARTS = [
     ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
 ]
 
+# OpenDocument packages name their type in a first, uncompressed member called "mimetype".
+ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": ("application/vnd.oasis.opendocument.text", "odt"),
+}
+
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An OLE container does not say cheaply which program wrote it; the name's extension picks
 # the label among these, and nothing else is accepted.
@@ -42,6 +75,35 @@ OLE_TYPES = {
     "et": "application/vnd.ms-excel",
     "dps": "application/vnd.ms-powerpoint",
 }
+
+
+def describe_kinds(kinds):
+    """The accepted kinds in Chinese, grouped by family in KIND_NAMES' order:
+    {"pdf", "docx", "doc"} -> “PDF 或 Word（.docx、.doc）”."""
+    families = {}
+    for extension, (family, member) in KIND_NAMES.items():
+        if extension in kinds:
+            members = families.setdefault(family, [])
+            if member:
+                members.append(member)
+    parts = [f"{family}（{'、'.join(members)}）" if members else family for family, members in families.items()]
+    if len(parts) <= 1:
+        return "".join(parts)
+    head, last = "、".join(parts[:-1]), parts[-1]
+    before = " " if head[-1].isascii() else ""
+    after = " " if last[0].isascii() else ""
+    return f"{head}{before}或{after}{last}"
+
+
+def describe_kind(extension):
+    """One detected kind in Chinese: "png" -> “PNG 图片”, "doc" -> “Word（.doc）”."""
+    family, member = KIND_NAMES[extension]
+    if family == "图片":
+        return f"{member} 图片"
+    return f"{family}（{member}）" if member else family
+
+
+ALLOWED_DESCRIPTION = describe_kinds(EVIDENCE_KINDS)
 
 
 @dataclass
@@ -63,7 +125,8 @@ def human_size(n):
     return f"{n} 字节"
 
 
-def max_bytes():
+def evidence_max_bytes():
+    """The evidence limit (setting EVIDENCE_MAX_BYTES), the default for check_upload."""
     return getattr(settings, "EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 
@@ -103,17 +166,22 @@ def _pdf_kind(data):
     return ("application/pdf", "pdf")
 
 
-def _ooxml_kind(upload):
+def _zip_kind(upload):
+    """An Office Open XML file by its parts, or an OpenDocument file by its mimetype member."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
-            if "[Content_Types].xml" not in names:
+            if "[Content_Types].xml" in names:
+                for part, content_type, extension in OOXML_PARTS:
+                    if part in names:
+                        return (content_type, extension)
                 return None
-            for part, content_type, extension in OOXML_PARTS:
-                if part in names:
-                    return (content_type, extension)
-    except (zipfile.BadZipFile, OSError, ValueError):
+            if "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if info.file_size <= 100:
+                    return ODF_TYPES.get(archive.read(info).strip())
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, NotImplementedError):
         return None
     finally:
         upload.seek(0)
@@ -139,16 +207,26 @@ def detect_kind(data, upload, original_name=""):
     if head.startswith(b"%PDF-"):
         return _pdf_kind(data)
     if head.startswith(b"PK\x03\x04"):
-        return _ooxml_kind(upload)
+        return _zip_kind(upload)
     if head.startswith(OLE_SIGNATURE):
         return _ole_kind(data, original_name)
     return None
 
 
-def check_upload(upload):
-    """Check one uploaded file; return a CheckedFile or raise a ValidationError in Chinese."""
+def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
+    """Check one uploaded file by its content and size; return a CheckedFile or raise a
+    ValidationError in Chinese naming the file, the limit or the accepted kinds.
+
+    `kinds`: the extensions accepted (keys of KIND_NAMES; default EVIDENCE_KINDS);
+    `max_bytes`: the size limit (default the EVIDENCE_MAX_BYTES setting);
+    `label`: what the file is for, in Chinese (“帮扶协议”, “案例照片”), used in messages.
+    """
+    kinds = EVIDENCE_KINDS if kinds is None else frozenset(kinds)
+    unknown = kinds - KIND_NAMES.keys()
+    if unknown:
+        raise ValueError(f"unknown upload kinds: {sorted(unknown)}")
+    limit = evidence_max_bytes() if max_bytes is None else max_bytes
     name = PurePath(upload.name or "").name[:255] or "未命名文件"
-    limit = max_bytes()
     if upload.size > limit:
         raise ValidationError(
             f"文件“{name}”大小为 {human_size(upload.size)}，超过了 {human_size(limit)} 的上限，未保存。"
@@ -160,9 +238,14 @@ def check_upload(upload):
     kind = detect_kind(data, upload, name)
     if kind is None:
         raise ValidationError(
-            f"文件“{name}”的内容不是可接受的佐证材料类型，未保存。可上传：{ALLOWED_DESCRIPTION}。"
+            f"文件“{name}”的内容不是可接受的{label}类型，未保存。可上传：{describe_kinds(kinds)}。"
         )
     content_type, extension = kind
+    if extension not in kinds:
+        raise ValidationError(
+            f"文件“{name}”的内容是 {describe_kind(extension)}，不是可接受的{label}类型，未保存。"
+            f"可上传：{describe_kinds(kinds)}。"
+        )
     return CheckedFile(
         upload=upload,
         original_name=name,

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .evidence import ALLOWED_DESCRIPTION, check_upload, max_bytes
+from .evidence import ALLOWED_DESCRIPTION, check_upload, evidence_max_bytes
 from .models import AdjustmentRequest, Assignment, ProgressReport
 
 
@@ -66,7 +66,7 @@ class ProgressReportForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = (
-            f"可多选：{ALLOWED_DESCRIPTION}，每个文件不超过 {max_bytes() // (1024 * 1024)} MB。"
+            f"可多选：{ALLOWED_DESCRIPTION}，每个文件不超过 {evidence_max_bytes() // (1024 * 1024)} MB。"
             "提交核验时至少要有一份佐证材料。"
         )
         if not self.is_bound:

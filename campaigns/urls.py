@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_io
 
 app_name = "campaigns"
 
@@ -8,10 +8,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("my/", views.my_tasks, name="my_tasks"),
     path("campaigns/", views.campaign_list, name="list"),
+    path("import/", views_io.new_campaign_import, name="import_new"),
+    path("import/commit/", views_io.new_campaign_import_commit, name="import_new_commit"),
     path("campaigns/<slug:code>/", views.plan, name="plan"),
     path("campaigns/<slug:code>/tasks/", views.task_list, name="task_list"),
     path("campaigns/<slug:code>/tasks/<int:number>/", views.task_detail, name="task"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    # plans in and out (views_io)
+    path("campaigns/<slug:code>/import/", views_io.plan_import, name="import"),
+    path("campaigns/<slug:code>/import/commit/", views_io.plan_import_commit, name="import_commit"),
+    path(
+        "campaigns/<slug:code>/export/<str:what>.<str:fmt>",
+        views_io.export,
+        name="export",
+    ),
+    path("units/import/", views_io.units_import, name="units_import"),
 ]
 
 urlpatterns += [

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, services
 from .dashboard import campaign_dashboard
 from .dashboard import unit_dashboard as unit_dashboard_data
-from .evidence import max_bytes as evidence_max_bytes
+from .evidence import evidence_max_bytes
 from .filters import TaskFilter
 from .forms import AdjustmentDecisionForm, AdjustmentRequestForm, ProgressReportForm, ReviewForm
 from .history import change_log

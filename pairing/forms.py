@@ -1,10 +1,21 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from campaigns.evidence import check_upload, describe_kinds
 from campaigns.models import Unit
 
 from .models import Industry, InstitutionProfile, MentoringActivity, Pairing, Service
-from .uploads import check_document
+
+# Uploads are checked by content (campaigns.evidence): a signed agreement is a PDF, a Word
+# document or a photo of the paper; an activity's evidence may also be a spreadsheet.
+AGREEMENT_KINDS = frozenset({"pdf", "docx", "doc", "png", "jpg"})
+ACTIVITY_EVIDENCE_KINDS = frozenset({"pdf", "docx", "doc", "xlsx", "xls", "png", "jpg"})
+
+
+def upload_max_bytes():
+    """The largest agreement or evidence file (setting PAIRING_MAX_UPLOAD_BYTES, default 20 MB)."""
+    return getattr(settings, "PAIRING_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 
 class BootstrapMixin:
@@ -113,7 +124,7 @@ class AgreementForm(BootstrapMixin, forms.Form):
 
     def clean_agreement(self):
         file = self.cleaned_data["agreement"]
-        check_document(file, allowed=("pdf", "docx", "ms-office-97", "png", "jpeg"))
+        check_upload(file, kinds=AGREEMENT_KINDS, max_bytes=upload_max_bytes(), label="帮扶协议")
         return file
 
 
@@ -125,6 +136,7 @@ class ActivityForm(BootstrapMixin, forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {"evidence": f"可上传：{describe_kinds(ACTIVITY_EVIDENCE_KINDS)}（按文件内容判断）。"}
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -135,5 +147,5 @@ class ActivityForm(BootstrapMixin, forms.ModelForm):
     def clean_evidence(self):
         file = self.cleaned_data.get("evidence")
         if file and hasattr(file, "content_type"):  # a new upload, not the stored file
-            check_document(file)
+            check_upload(file, kinds=ACTIVITY_EVIDENCE_KINDS, max_bytes=upload_max_bytes(), label="活动佐证材料")
         return file

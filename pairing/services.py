@@ -388,7 +388,7 @@ def update_pairing(pairing, **fields):
 
 
 def attach_agreement(pairing, file):
-    """Store the signed agreement (already checked by uploads.check_document)."""
+    """Store the signed agreement (already checked by content and size in forms.AgreementForm)."""
     if pairing.agreement:
         pairing.agreement.delete(save=False)
     pairing.agreement.save(file.name, file, save=False)

@@ -2,12 +2,18 @@ import re
 
 from django import forms
 
+from campaigns.evidence import check_upload, describe_kinds, human_size
 from campaigns.models import Task
 
 from .models import TypicalCase
-from .uploads import check_document, check_photo
 
 MAX_PHOTOS = 6
+
+# Uploads are checked by content (campaigns.evidence), against these kinds and limits.
+DOCUMENT_KINDS = frozenset({"pdf", "docx", "doc", "odt"})
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_KINDS = frozenset({"jpg", "png"})
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 class WrittenSummaryForm(forms.Form):
@@ -15,12 +21,15 @@ class WrittenSummaryForm(forms.Form):
         label="总结正文", widget=forms.Textarea(attrs={"rows": 12}), min_length=20,
         error_messages={"min_length": "总结正文至少 %(limit_value)d 个字。", "required": "请填写总结正文。"},
     )
-    document = forms.FileField(label="附件（可选，PDF 或 Word，不超过 10 MB）", required=False)
+    document = forms.FileField(
+        label=f"附件（可选，{describe_kinds(DOCUMENT_KINDS)}，不超过 {human_size(DOCUMENT_MAX_BYTES)}）", required=False
+    )
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")
         if upload:
-            self.document_ext = check_document(upload)
+            checked = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=DOCUMENT_MAX_BYTES, label="总结附件")
+            self.document_ext = checked.extension
         return upload
 
 
@@ -41,7 +50,10 @@ class MultipleFileField(forms.FileField):
 
 
 class TypicalCaseForm(forms.ModelForm):
-    photos = MultipleFileField(label=f"照片（可选，JPEG 或 PNG，每张不超过 5 MB，最多 {MAX_PHOTOS} 张）", required=False)
+    photos = MultipleFileField(
+        label=f"照片（可选，{describe_kinds(PHOTO_KINDS)}，每张不超过 {human_size(PHOTO_MAX_BYTES)}，最多 {MAX_PHOTOS} 张）",
+        required=False,
+    )
 
     class Meta:
         model = TypicalCase
@@ -68,5 +80,7 @@ class TypicalCaseForm(forms.ModelForm):
         photos = self.cleaned_data.get("photos") or []
         if len(photos) > MAX_PHOTOS:
             raise forms.ValidationError(f"照片最多 {MAX_PHOTOS} 张。")
-        self.checked_photos = [(p, check_photo(p)) for p in photos]
+        self.checked_photos = [
+            (p, check_upload(p, kinds=PHOTO_KINDS, max_bytes=PHOTO_MAX_BYTES, label="案例照片").extension) for p in photos
+        ]
         return photos

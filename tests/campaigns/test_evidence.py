@@ -151,3 +151,40 @@ def test_a_decompression_bomb_is_refused():
     Image.new("1", (12000, 12000)).save(buffer, "PNG")  # small file, 144 megapixels
     with pytest.raises(ValidationError):
         check_upload(upload("bomb.png", buffer.getvalue()))
+
+
+def odt_bytes(mimetype="application/vnd.oasis.opendocument.text"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def test_callers_name_the_kinds_they_accept_and_messages_list_them():
+    summary_kinds = {"pdf", "docx", "doc", "odt"}
+    checked = check_upload(upload("总结.odt", odt_bytes()), kinds=summary_kinds, max_bytes=1024 * 1024, label="总结附件")
+    assert (checked.content_type, checked.extension) == ("application/vnd.oasis.opendocument.text", "odt")
+    with pytest.raises(ValidationError) as refused:
+        check_upload(upload("表格.odt", odt_bytes("application/vnd.oasis.opendocument.spreadsheet")), kinds=summary_kinds)
+    assert refused.value.messages == [
+        "文件“表格.odt”的内容不是可接受的佐证材料类型，未保存。"
+        "可上传：PDF、Word（.docx、.doc）或 OpenDocument 文本（.odt）。"
+    ]
+    with pytest.raises(ValidationError) as refused:
+        check_upload(upload("现场.pdf", PDF_BYTES), kinds={"jpg", "png"}, label="案例照片")
+    assert refused.value.messages == [
+        "文件“现场.pdf”的内容是 PDF，不是可接受的案例照片类型，未保存。可上传：图片（JPG、PNG）。"
+    ]
+    with pytest.raises(ValidationError, match="超过了 1 KB 的上限"):
+        check_upload(upload("现场.png", png_bytes(size=(200, 200)) + b"\x00" * 2048), max_bytes=1024)
+
+
+def test_evidence_by_default_takes_the_kinds_it_always_took():
+    with pytest.raises(ValidationError, match="可上传：图片（JPG、PNG、GIF、WebP）、PDF、Word"):
+        check_upload(upload("总结.odt", odt_bytes()))
+
+
+def test_an_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError):
+        check_upload(upload("a.pdf", PDF_BYTES), kinds={"pdf", "jpeg"})

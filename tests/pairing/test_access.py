@@ -171,7 +171,7 @@ def test_an_upload_that_is_not_a_document_is_refused_and_nothing_is_stored(world
 
     response = client.post(reverse("pairing:agreement", args=[pairing.pk]), {"agreement": fake}, follow=True)
 
-    assert "文件类型不支持" in response.content.decode()
+    assert "文件“协议.pdf”的内容不是可接受的帮扶协议类型，未保存" in response.content.decode()
     pairing.refresh_from_db()
     assert not pairing.agreement
 
@@ -182,26 +182,45 @@ def test_an_upload_that_is_not_a_document_is_refused_and_nothing_is_stored(world
         {"date": "2024-06-01", "kind": "qa", "participants": 1, "summary": "x", "evidence": fake},
         follow=True,
     )
-    assert "文件类型不支持" in response.content.decode()
+    assert "文件“照片.jpg”的内容不是可接受的活动佐证材料类型，未保存" in response.content.decode()
     assert rows(MentoringActivity) == before
 
 
-def test_an_oversized_upload_is_refused(world, client, settings):
-    from pairing import uploads
+def test_a_png_signature_followed_by_html_is_refused_as_agreement_and_as_evidence(world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    pairing = active_pairing(world)
+    client.force_login(world.mentor_user)
+    before = rows(Pairing), rows(MentoringActivity)
+    html = b"\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script></html>"
 
+    response = client.post(
+        reverse("pairing:agreement", args=[pairing.pk]),
+        {"agreement": SimpleUploadedFile("协议.png", html, content_type="image/png")},
+        follow=True,
+    )
+    assert "文件“协议.png”的内容不是可接受的帮扶协议类型，未保存" in response.content.decode()
+    response = client.post(
+        reverse("pairing:activity_new", args=[pairing.pk]),
+        {"date": "2024-06-01", "kind": "qa", "participants": 1, "summary": "x",
+         "evidence": SimpleUploadedFile("现场.png", html, content_type="image/png")},
+        follow=True,
+    )
+    assert "文件“现场.png”的内容不是可接受的活动佐证材料类型，未保存" in response.content.decode()
+
+    assert (rows(Pairing), rows(MentoringActivity)) == before
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_an_oversized_upload_is_refused(world, client, settings):
     pairing = active_pairing(world)
     client.force_login(world.mentee_user)
-    original = uploads.MAX_UPLOAD_BYTES
-    uploads.MAX_UPLOAD_BYTES = 10
-    try:
-        response = client.post(
-            reverse("pairing:agreement", args=[pairing.pk]),
-            {"agreement": SimpleUploadedFile("协议.pdf", PDF)},
-            follow=True,
-        )
-    finally:
-        uploads.MAX_UPLOAD_BYTES = original
-    assert "文件过大" in response.content.decode()
+    settings.PAIRING_MAX_UPLOAD_BYTES = 10
+    response = client.post(
+        reverse("pairing:agreement", args=[pairing.pk]),
+        {"agreement": SimpleUploadedFile("协议.pdf", PDF)},
+        follow=True,
+    )
+    assert f"文件“协议.pdf”大小为 {len(PDF)} 字节，超过了 10 字节 的上限，未保存" in response.content.decode()
     pairing.refresh_from_db()
     assert not pairing.agreement
 

@@ -1,5 +1,6 @@
 """What the coordinator and the two sides do on the pages: suggest, accept, change, reject, log, confirm, board."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -8,12 +9,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from campaigns.models import Unit
 from pairing.models import InstitutionProfile, MentoringActivity, Need, Pairing, Service
 from tests.factories import make_unit
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 120, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png_bytes()
 
 
 def test_coordinator_saves_suggestions_then_accepts_one_and_rejects_another(world, client):

@@ -2,6 +2,7 @@
 and who may do what (refused requests leave the database unchanged)."""
 import io
 import subprocess
+import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from campaigns.models import Membership, Task, Unit
-from reports import uploads
+from reports import forms as report_forms
 from reports.demo import load_demo_extras
 from reports.models import CasePhoto, TypicalCase, WrittenSummary
 from tests.factories import make_campaign, make_plan, make_task, make_unit, make_user
@@ -47,6 +48,20 @@ def snapshot():
 def png_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def gif_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "GIF")
+    return buffer.getvalue()
+
+
+def zip_bytes(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
     return buffer.getvalue()
 
 
@@ -95,9 +110,37 @@ def test_summary_with_a_real_pdf_is_kept_and_downloadable_by_its_unit_and_the_co
     assert login(user("haidong")).get(url).status_code == 404
 
 
+def odt_bytes():
+    """An OpenDocument text package as LibreOffice writes it: the mimetype member first, stored."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def test_summary_with_an_opendocument_text_is_kept_under_its_checked_extension(demo, login):
+    xining = unit("西宁市市场监管局")
+    client = login(user("xining"))
+    doc = SimpleUploadedFile("总结.bin", odt_bytes(), content_type="application/octet-stream")
+    response = client.post(
+        reverse("reports:submit_summary", args=[demo.code, xining.pk]), {"text": SUMMARY_TEXT, "document": doc}
+    )
+    assert response.status_code == 302
+    summary = WrittenSummary.objects.get(unit=xining)
+    assert summary.document.name.endswith(".odt") and summary.document_name == "总结.bin"
+    url = reverse("reports:summary_document", args=[demo.code, summary.pk])
+    assert b"".join(client.get(url).streaming_content) == odt_bytes()
+
+
 @pytest.mark.parametrize("content,name,error", [
-    (b"just some text pretending to be a PDF", "总结.pdf", "附件须为 PDF"),
-    (png_bytes(), "总结.docx", "附件须为 PDF"),
+    (b"just some text pretending to be a PDF", "总结.pdf",
+     "文件“总结.pdf”的内容不是可接受的总结附件类型，未保存。可上传：PDF、Word（.docx、.doc）或 OpenDocument 文本（.odt）。"),
+    (png_bytes(), "总结.docx", "文件“总结.docx”的内容是 PNG 图片，不是可接受的总结附件类型，未保存。"),
+    (b"%PDF-1.4\n<html><script>alert(1)</script></html>", "总结.pdf", "不是可接受的总结附件类型"),  # no %%EOF
+    (zip_bytes({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), "总结.odt",
+     "文件“总结.odt”的内容不是可接受的总结附件类型"),
 ])
 def test_summary_document_is_checked_by_content_and_nothing_is_written(demo, login, content, name, error):
     client = login(user("xining"))
@@ -111,14 +154,14 @@ def test_summary_document_is_checked_by_content_and_nothing_is_written(demo, log
 
 
 def test_summary_document_too_large_is_refused(demo, login, monkeypatch):
-    monkeypatch.setattr(uploads, "DOCUMENT_MAX_BYTES", 100)
+    monkeypatch.setattr(report_forms, "DOCUMENT_MAX_BYTES", 100)
     client = login(user("xining"))
     before = snapshot()
     response = client.post(
         reverse("reports:submit_summary", args=[demo.code, unit("西宁市市场监管局").pk]),
         {"text": SUMMARY_TEXT, "document": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"0" * 200)},
     )
-    assert "附件不能超过" in response.content.decode()
+    assert "文件“a.pdf”大小为 209 字节，超过了 100 字节 的上限，未保存" in response.content.decode()
     assert snapshot() == before
 
 
@@ -253,7 +296,13 @@ def test_recommended_case_prints_in_full_with_its_photo(demo, login, need_popple
 
 
 @pytest.mark.parametrize("extra,error", [
-    ({"photos": [SimpleUploadedFile("x.png", b"<?php echo 1; ?>", content_type="image/png")]}, "不是可识别的图片"),
+    ({"photos": [SimpleUploadedFile("x.png", b"<?php echo 1; ?>", content_type="image/png")]},
+     "文件“x.png”的内容不是可接受的案例照片类型，未保存。可上传：图片（JPG、PNG）。"),
+    ({"photos": [SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>",
+                                    content_type="image/png")]},
+     "文件“x.png”的内容不是可接受的案例照片类型，未保存"),  # a PNG signature followed by HTML
+    ({"photos": [SimpleUploadedFile("x.gif", gif_bytes(), content_type="image/gif")]},
+     "文件“x.gif”的内容是 GIF 图片，不是可接受的案例照片类型，未保存"),
     ({"results": "成效显著，企业满意。"}, "请写明具体数字"),
     ({"institution_type": "bank"}, "选择一个有效的选项"),
 ])

@@ -1,0 +1,302 @@
+"""Plans in and out: import (preview, then commit) and exports. Thin: the work is in importing/exporting."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import access, exporting, importing
+from .models import Campaign
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(label="文件（.xlsx、.csv、.txt、.docx）", required=False)
+    text = forms.CharField(label="或粘贴通知全文", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError("请选择文件，或粘贴通知全文。")
+        return data
+
+
+class UnitImportForm(forms.Form):
+    file = forms.FileField(label="单位目录表格（.xlsx、.csv）")
+
+
+def _read_upload(upload):
+    """The upload's bytes, refusing an oversized file before reading it."""
+    if upload.size > importing.limit("MAX_BYTES"):
+        raise importing.ImportRefused(
+            f"文件大小 {upload.size // 1024} KB 超过上限 {importing.limit('MAX_BYTES') // 1024} KB，已拒绝。"
+        )
+    return upload.read()
+
+
+def _show_preview(request, campaign, preview, data, token=None, stale=False):
+    if token is None and not preview.has_errors:
+        token = importing.stash_upload(
+            data, preview.source.filename, user=request.user, scope=campaign.code, fingerprint=preview.fingerprint
+        )
+    shown = [r for r in preview.rows if r.status != importing.UNCHANGED][:1000]
+    return render(
+        request,
+        "campaigns/import_preview.html",
+        {
+            "campaign": campaign,
+            "preview": preview,
+            "rows": shown,
+            "token": token,
+            "stale": stale,
+        },
+        status=200 if not preview.has_errors else 422,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request, code):
+    """Upload a spreadsheet or a notice (or paste the notice) and see what the import would do."""
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data.get("file")
+            if upload:
+                data = _read_upload(upload)
+                source = importing.read_plan_file(upload.name, data)
+            else:
+                data = form.cleaned_data["text"].encode("utf-8")
+                source = importing.read_plan_file("粘贴的通知.txt", data)
+        except importing.ImportRefused as exc:
+            error = str(exc)
+        else:
+            return _show_preview(request, campaign, importing.build_preview(source, campaign), data)
+    return render(
+        request,
+        "campaigns/import_start.html",
+        {"campaign": campaign, "form": form, "error": error, "limits": _limits()},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def plan_import_commit(request, code):
+    """Commit a previewed import: re-read the stashed file, re-validate, write all or nothing."""
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    token = request.POST.get("token", "")
+    try:
+        filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=campaign.code)
+        source = importing.read_plan_file(filename, data)
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:import", code=campaign.code)
+    preview = importing.build_preview(source, campaign)
+    if preview.has_errors:
+        return _show_preview(request, campaign, preview, data)
+    try:
+        importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
+    except (importing.StalePreview, IntegrityError):
+        # Changed since the preview (or by a concurrent commit): show the plan as it is now.
+        importing.drop_stash(token)
+        preview = importing.build_preview(source, campaign)
+        return _show_preview(request, campaign, preview, data, stale=True)  # with a fresh token
+    importing.drop_stash(token)
+    counts = preview.counts
+    messages.success(
+        request,
+        f"已导入 {preview.source.filename}：新增 {counts['新增']} 项，变更 {counts['变更']} 项，不变 {counts['不变']} 项。",
+    )
+    return redirect("campaigns:plan", code=campaign.code)
+
+
+def _limits():
+    return {
+        "max_bytes": importing.limit("MAX_BYTES"),
+        "max_rows": importing.limit("MAX_ROWS"),
+    }
+
+
+EXPORTS = {
+    "tasks": ("任务总表", exporting.tasks_dataset),
+    "assignments": ("任务分工", exporting.assignments_dataset),
+    "reports": ("进度报告", exporting.reports_dataset),
+}
+
+
+@login_required
+def export(request, code, what, fmt):
+    """Download the campaign's tasks or assignments (xlsx or csv), limited to what the user may see."""
+    if what not in EXPORTS or fmt not in ("xlsx", "csv"):
+        raise Http404("没有这种导出")
+    campaign = access.get_campaign_for_user(request.user, code)
+    if what == "tasks" and not access.can_oversee(request.user, campaign):
+        raise PermissionDenied("只有本活动的协调单位可以导出任务总表")
+    title, build = EXPORTS[what]
+    dataset = build(request.user, campaign)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    filename = f"{campaign.code}-{what}-{stamp}.{fmt}"
+    if fmt == "xlsx":
+        body = exporting.to_xlsx(dataset, title)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exporting.to_csv(dataset)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def units_import(request):
+    """The directory from a spreadsheet (administrators only): preview, then commit."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("只有管理员可以导入单位目录")
+    scope = "units"
+    if request.method == "POST" and "token" in request.POST:
+        try:
+            filename, data, _ = importing.load_stash(request.POST["token"], user=request.user, scope=scope)
+            dataset = importing.read_units_file(filename, data)
+            rows = importing.import_units(dataset)
+        except importing.ImportRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("campaigns:units_import")
+        except ValueError:
+            messages.error(request, "单位目录有错误，未导入任何内容，请重新上传核对。")
+            return redirect("campaigns:units_import")
+        importing.drop_stash(request.POST["token"])
+        new = sum(r.status == importing.NEW for r in rows)
+        changed = sum(r.status == importing.CHANGED for r in rows)
+        messages.success(request, f"已导入单位目录：新增 {new} 个，变更 {changed} 个。")
+        return redirect("campaigns:units_import")
+    form = UnitImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "limits": _limits()}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = _read_upload(upload)
+            dataset = importing.read_units_file(upload.name, data)
+        except importing.ImportRefused as exc:
+            context["error"] = str(exc)
+            return render(request, "campaigns/import_units.html", context, status=400)
+        rows = importing.preview_units(dataset)
+        has_errors = any(r.status == importing.ERROR for r in rows)
+        context.update(rows=rows, has_errors=has_errors, filename=upload.name)
+        if not has_errors:
+            context["token"] = importing.stash_upload(data, upload.name, user=request.user, scope=scope, fingerprint="")
+        return render(request, "campaigns/import_units.html", context, status=422 if has_errors else 200)
+    return render(request, "campaigns/import_units.html", context)
+
+
+class NewCampaignImportForm(PlanImportForm):
+    code = forms.SlugField(label="活动方案代码", max_length=50, help_text="字母、数字和连字符，如 qinghai-2025")
+    coordinating_unit = forms.ModelChoiceField(label="协调单位", queryset=None, empty_label=None)
+    field_order = ["code", "coordinating_unit", "file", "text"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinating_unit"].queryset = access.startable_units(user).order_by("ordinal", "name")
+        self.fields["coordinating_unit"].widget.attrs["class"] = "form-select"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Campaign.objects.filter(code=code).exists():
+            raise forms.ValidationError("该代码已被其他活动方案使用。")
+        return code
+
+
+def _new_scope(code, unit):
+    return f"new:{code}:{unit.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_campaign_import(request):
+    """A new campaign (draft) from a notice or a spreadsheet: preview first, like any import."""
+    if not access.startable_units(request.user).exists():
+        raise PermissionDenied("只有协调人可以新建活动方案")
+    form = NewCampaignImportForm(request.POST or None, request.FILES or None, user=request.user)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        code, unit = form.cleaned_data["code"], form.cleaned_data["coordinating_unit"]
+        try:
+            upload = form.cleaned_data.get("file")
+            if upload:
+                data = _read_upload(upload)
+                source = importing.read_plan_file(upload.name, data)
+            else:
+                data = form.cleaned_data["text"].encode("utf-8")
+                source = importing.read_plan_file("粘贴的通知.txt", data)
+        except importing.ImportRefused as exc:
+            error = str(exc)
+        else:
+            preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
+            token = None
+            if not preview.has_errors:
+                token = importing.stash_upload(
+                    data, source.filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
+                )
+            return _render_new_preview(request, preview, token, code, unit)
+    return render(
+        request,
+        "campaigns/import_new.html",
+        {"form": form, "error": error, "limits": _limits()},
+        status=400 if error else 200,
+    )
+
+
+def _render_new_preview(request, preview, token, code, unit, stale=False):
+    return render(
+        request,
+        "campaigns/import_preview.html",
+        {
+            "campaign": None,
+            "new": {"code": code, "unit": unit, **preview.campaign_values},
+            "preview": preview,
+            "rows": [r for r in preview.rows if r.status != importing.UNCHANGED][:1000],
+            "token": token,
+            "stale": stale,
+        },
+        status=422 if preview.has_errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def new_campaign_import_commit(request):
+    """Create the previewed campaign and its plan, all or nothing."""
+    code = request.POST.get("code", "")
+    unit = access.startable_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
+    if unit is None:
+        raise PermissionDenied("只有协调人可以新建活动方案")
+    token = request.POST.get("token", "")
+    try:
+        filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=_new_scope(code, unit))
+        source = importing.read_plan_file(filename, data)
+        if Campaign.objects.filter(code=code).exists():
+            raise importing.ImportRefused("该代码已被其他活动方案使用，请重新上传。")
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:import_new")
+    preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
+    if preview.has_errors:
+        return _render_new_preview(request, preview, None, code, unit)
+    try:
+        campaign = importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
+    except (importing.StalePreview, IntegrityError):
+        importing.drop_stash(token)
+        new_token = importing.stash_upload(
+            data, filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
+        )
+        return _render_new_preview(request, preview, new_token, code, unit, stale=True)
+    importing.drop_stash(token)
+    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务。")
+    return redirect("campaigns:plan", code=campaign.code)
