@@ -2,7 +2,10 @@ import json
 
 from django import forms
 
+from campaigns.evidence import check_upload
+
 from .models import Survey
+from .spreadsheet import MAX_BYTES as SHEET_MAX_BYTES
 from .spreadsheet import SpreadsheetInvalid, read_rows, rows_to_schema
 from .validation import SchemaInvalid, check_schema
 
@@ -26,6 +29,12 @@ class QuestionnaireForm(forms.Form):
         data = super().clean()
         sheet, upload, text = data.get("sheet"), data.get("schema_file"), data.get("schema_text", "")
         if sheet:
+            head = sheet.read(4)
+            sheet.seek(0)
+            if head == b"PK\x03\x04":
+                # An Excel workbook: judged by the site's one upload checker (content, size).
+                check_upload(sheet, kinds={"xlsx"}, max_bytes=SHEET_MAX_BYTES, label="题目表")
+                sheet.seek(0)
             try:
                 schema, _ = rows_to_schema(read_rows(sheet.read()), title=self.data.get("title", ""))
             except SpreadsheetInvalid as exc:

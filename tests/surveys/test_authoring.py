@@ -124,7 +124,7 @@ def test_a_binary_file_pretending_to_be_a_spreadsheet_is_refused(login, survey_w
     client = login(survey_world.coordinator)
     before = Survey.objects.count()
     response = create(client, survey_world, sheet=SimpleUploadedFile("q.xlsx", b"PK\x03\x04garbage\x00\x00"))
-    assert "无法读取 Excel 文件" in response.content.decode()
+    assert "不是可接受的题目表类型" in response.content.decode()
     response = create(client, survey_world, sheet=SimpleUploadedFile("q.csv", b"\x00\x01\x02\xff\xfe"))
     assert "既不是 Excel" in response.content.decode()
     assert Survey.objects.count() == before
