@@ -1,4 +1,8 @@
-"""Survey submit throughput beside a bare Django view's, and the validation time of a 100-question answer.
+"""Survey submit throughput beside a bare Django view's, the validation time of a 100-question
+answer, and exports of many responses (time and peak memory at two sizes).
+
+A submit includes, after commit, turning the baseline's "pairingNeeds" answers into the
+unit's pairing needs when the pairing app is installed.
 
 Runs in-process with Django's test client on a throwaway database (bench/common.py: a fresh
 SQLite file, or BENCH_DATABASE_URL), so both figures come from the same run on the same machine:
@@ -13,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, ratio, setup_django  # noqa: E402
+from bench.common import machine, peak_memory, ratio, setup_django, timed  # noqa: E402
 
 setup_django()
 
@@ -78,6 +82,42 @@ def hundred_question_schema():
     return schema, answers
 
 
+def export_memory(survey, body, n):
+    """Export n/10 and then n responses to xlsx and csv: time and peak Python memory, which
+    must not grow with the number of rows (exports stream and read in chunks)."""
+    import tempfile
+
+    from surveys import results
+    from surveys.models import Response
+
+    answers = json.loads(body)["answers"]
+    version = survey.current_version
+    lines = []
+    done = survey.responses.count()
+    for size in (n // 10, n):
+        Response.objects.bulk_create(
+            [Response(survey=survey, version=version, answers=answers, status=Response.Status.SUBMITTED)
+             for _ in range(size - done)], batch_size=2000,
+        )
+        done = size
+        responses = survey.responses.submitted()
+
+        def to_csv(responses=responses):
+            return sum(len(chunk) for chunk in results.csv_stream(results.export_rows(survey, responses)))
+
+        def to_xlsx(responses=responses):
+            with tempfile.TemporaryFile() as out:  # the file, not memory, holds the output
+                results.write_xlsx(results.export_rows(survey, responses), out)
+                return out.tell()
+
+        for name, fn in (("csv", to_csv), ("xlsx", to_xlsx)):
+            seconds, _ = timed(fn)  # untraced: tracemalloc slows Python down several times
+            _, peak, _ = peak_memory(fn)
+            lines.append(f"导出 {size:>6} 份答卷为 {name:<4}：{seconds:6.2f} s，{size / seconds:7.0f} 行/秒，"
+                         f"Python 内存峰值 {peak / 1e6:5.1f} MB")
+    return lines
+
+
 def rate(client, url, body, n):
     start = time.perf_counter()
     for i in range(n):
@@ -89,6 +129,7 @@ def rate(client, url, body, n):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submits", type=int, default=300)
+    parser.add_argument("--export", type=int, default=20000, help="responses in the larger export run")
     args = parser.parse_args()
     n = args.submits
 
@@ -124,11 +165,15 @@ def main():
         validate_answers(questionnaire, big_answers)
     validate_ms = (time.perf_counter() - start) * 1000 / reps
 
+    export_lines = export_memory(survey, body, args.export)
+
     print(machine())
     print(f"数据库：{connection.vendor}；每项 {n} 次请求（Django 测试客户端，同一进程）")
     print(f"  空视图（解析同样的 JSON）      {bare_rate:8.0f} 次/秒")
     print(f"  问卷提交（校验 + 写入答卷）    {submit_rate:8.0f} 次/秒  （空视图的 {ratio(submit_rate, bare_rate)}）")
     print(f"100 题答卷：解析问卷定义 {build_ms:.1f} ms（每个版本一次，已缓存），校验一份答卷 {validate_ms:.2f} ms")
+    for line in export_lines:
+        print(line)
 
 
 if __name__ == "__main__":
