@@ -184,7 +184,9 @@ def respond(request, token):
         return render(request, "surveys/respond_done.html", {"survey": survey, "already": True})
     if not survey.is_accepting():
         return render(request, "surveys/respond_closed.html", {"survey": survey}, status=410)
-    services.open_invitation(invitation)
+    if not access.can_see_all_responses(request.user, survey):
+        # A coordinator checking a link is not the bureau opening it.
+        services.open_invitation(invitation)
     draft = invitation.responses.filter(status=Response.Status.DRAFT).select_related("version").first()
     version = draft.version if draft else survey.current_version
     save_url = reverse("surveys:respond_save", args=[token]) if survey.allow_resume else None

@@ -201,6 +201,12 @@ def test_opening_the_link_records_the_first_open_only(client, survey_world):
     assert survey_world.inv_a.opened_at == first
 
 
+def test_a_coordinator_checking_a_link_does_not_count_as_opened(login, survey_world):
+    login(survey_world.coordinator).get(reverse("surveys:respond", args=[survey_world.inv_a.token]))
+    survey_world.inv_a.refresh_from_db()
+    assert survey_world.inv_a.opened_at is None
+
+
 def test_an_unknown_token_shows_nothing(client, survey_world):
     assert client.get(reverse("surveys:respond", args=["x" * 43])).status_code == 404
 
