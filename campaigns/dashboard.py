@@ -1,7 +1,10 @@
 """What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit, mean_progress
 
@@ -19,20 +22,48 @@ def unit_column_key(unit):
     return (KIND_ORDER.get(unit.kind, 9), unit.ordinal, unit.name)
 
 
+def matrix_cells_html(cells, unit_names, status_labels):
+    """One matrix row's cells as HTML. Built here, not in the template: a 500-task campaign
+    has tens of thousands of cells, and the template engine (and a translation lookup per
+    cell) took most of a second on them. `unit_names` and `status_labels` are escaped once
+    per unit and per status by the caller."""
+    from .templatetags.outreach import status_colour
+
+    base = reverse("campaigns:assignment", args=[0]).removesuffix("0/")
+    parts = []
+    for a in cells:
+        if a is None:
+            parts.append("<td></td>")
+            continue
+        parts.append(
+            f'<td class="p-0"><a class="d-block p-1 text-decoration-none text-bg-{status_colour(a.status)}" '
+            f'href="{base}{a.pk}/" title="{unit_names[a.unit_id]}：{status_labels[a.status]} {a.percent}%">'
+            f"{a.percent}%</a></td>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
 def campaign_dashboard(campaign, today=None, days=None):
     """Progress overall and by section, the task × unit matrix, and the lists a coordinator works from."""
     today = today or timezone.localdate()
     days = settings.REMINDER_DAYS if days is None else days
     tasks = list(Task.objects.filter(campaign=campaign).with_progress().order_by("number"))
     sections = list(campaign.sections.all())
-    assignments = list(
-        Assignment.objects.filter(task__campaign=campaign)
-        .select_related("task", "unit")
-        .order_by("task__number", "position")
-    )
-    units = sorted({a.unit_id: a.unit for a in assignments}.values(), key=unit_column_key)
+    # Tasks and units are fetched once and attached, not joined into every assignment row:
+    # a 500-task campaign has thousands of assignments, and building a Task and a Unit
+    # object for each of them was most of the page's time.
+    assignments = list(Assignment.objects.filter(task__campaign=campaign).order_by("task__number", "position"))
+    tasks_by_id = {t.pk: t for t in tasks}
+    units_by_id = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in assignments})}
+    for a in assignments:
+        a.task, a.unit = tasks_by_id[a.task_id], units_by_id[a.unit_id]
+    units = sorted(units_by_id.values(), key=unit_column_key)
     cells = {(a.task_id, a.unit_id): a for a in assignments}
     rows = [(task, [cells.get((task.pk, u.pk)) for u in units]) for task in tasks]
+    unit_names = {u.pk: escape(u.name) for u in units}
+    status_labels = {value: escape(label) for value, label in Assignment.Status.choices}
+    for task, row in rows:
+        task.matrix_cells_html = matrix_cells_html(row, unit_names, status_labels)
     for section in sections:
         section.task_count = sum(1 for t in tasks if t.section_id == section.pk)
         section.progress = mean_progress(t.progress for t in tasks if t.section_id == section.pk)
