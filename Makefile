@@ -39,8 +39,13 @@ test: deps system-packages
 lint: deps
 	$(BIN)/ruff check .
 
+# Every benchmark, each printing its figures beside a baseline measured in the same run.
+# bench/RESULTS.md keeps the latest figures (regenerate with `make bench | tee bench/last-run.txt`).
+BENCHMARKS = pages http_load survey_submit export_responses import_plan report_compile pairing_suggest
+
 bench: deps
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@EXTRA_PACKAGES=wrk bash scripts/system-packages.sh
+	@for name in $(BENCHMARKS); do echo; echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles .pytest_cache

@@ -125,3 +125,105 @@ def generate_campaign(province, n_tasks, seed=2024, code=None, coordinator_usern
         user = get_user_model().objects.create_user(coordinator_username, password="bench-password")
         Membership.objects.create(user=user, unit=office, role=Membership.Role.COORDINATOR)
     return campaign
+
+
+def generate_progress_reports(campaign, n, seed=2024):
+    """`n` progress reports spread over the campaign's assignments, with figures."""
+    from django.contrib.auth import get_user_model
+
+    from campaigns.models import Assignment, ProgressReport
+
+    rng = random.Random(seed + n)
+    author, _ = get_user_model().objects.get_or_create(username="bench-reporter")
+    assignment_ids = list(Assignment.objects.filter(task__campaign=campaign).values_list("pk", flat=True))
+    texts = ["完成专题培训一场", "走访园区企业并提供检索服务", "召开座谈会，收集企业需求", "发布专利导航成果"]
+    reports = [
+        ProgressReport(
+            assignment_id=rng.choice(assignment_ids), author=author, text=rng.choice(texts),
+            percent=rng.randrange(10, 100, 10), status="in_progress",
+            events_held=rng.randint(0, 3), participants=rng.randint(0, 200),
+            enterprises_served=rng.randint(0, 40), consultations=rng.randint(0, 30),
+        )
+        for _ in range(n)
+    ]
+    ProgressReport.objects.bulk_create(reports, batch_size=2000)
+    return n
+
+
+# One complete, valid answer to fixtures/baseline_survey.json (what a bureau submits).
+BASELINE_ANSWERS = {
+    "respondent_unit": "西宁市市场监管局", "prefecture": "西宁市", "ip_department": "由其他科室兼管",
+    "staff_total": 6, "staff_public_service": 2, "institutions": ["tisc", "national_point"],
+    "institution_names": "青海大学TISC；青海省科技信息研究所", "tisc_count": 1, "has_service_window": True,
+    "service_outlets": 3, "services_offered": ["信息咨询", "检索分析", "培训"], "consultations_2023": 120,
+    "enterprises_served_2023": 40, "training_held": True, "training_sessions": 4, "training_participants": 220,
+    "training_topics": ["专利申请与布局"], "service_satisfaction": 3, "key_industries": ["盐湖化工", "新能源"],
+    "help_needed": ["专利导航", "培训"], "difficulties": ["专业人员不足"], "difficulty_details": "专职人员少",
+    "capability": {"search": 2, "protection": 1, "operation": 1, "brand": 2}, "wants_pairing": True,
+    "preferred_mentor": "TISC", "contact_name": "张敏", "contact_phone": "0971-1234567",
+}
+
+
+def baseline_answers(rng, schema):
+    """An answer of the right shape for every question of `schema`, varied by `rng` (for
+    volume: exports and results; not every value passes the questionnaire's validators)."""
+    answers = {}
+    for page in schema.get("pages", []):
+        for q in page.get("elements", []):
+            kind, name = q.get("type"), q.get("name")
+            choices = [c["value"] if isinstance(c, dict) else c for c in q.get("choices", [])]
+            if kind == "checkbox" and choices:
+                answers[name] = rng.sample(choices, k=rng.randint(1, min(3, len(choices))))
+            elif kind in ("radiogroup", "dropdown") and choices:
+                answers[name] = rng.choice(choices)
+            elif kind == "boolean":
+                answers[name] = rng.random() < 0.6
+            elif kind == "rating":
+                answers[name] = rng.randint(q.get("rateMin", 1), q.get("rateMax", 5))
+            elif kind == "text" and q.get("inputType") == "number":
+                answers[name] = rng.randint(0, 300)
+            elif kind in ("text", "comment"):
+                answers[name] = rng.choice(["西宁", "专职人员少", "需要检索培训", "0971-1234567"])
+    return answers
+
+
+def generate_survey(campaign, n_invitations=0, seed=2024):
+    """The baseline questionnaire, open, with `n_invitations` invitations (no unit: one per respondent)."""
+    import json
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from surveys import services
+    from surveys.models import Invitation, Survey
+
+    data = json.loads((Path(settings.BASE_DIR) / "fixtures" / "baseline_survey.json").read_text(encoding="utf-8"))
+    survey = services.create_survey(campaign, data["survey"]["title"], data["schema"], status=Survey.Status.OPEN,
+                                    opens_at=timezone.now() - timedelta(days=1))
+    Invitation.objects.bulk_create(
+        [Invitation(survey=survey, contact=f"受访人{i}", sent_at=timezone.now()) for i in range(n_invitations)],
+        batch_size=2000,
+    )
+    return survey
+
+
+def generate_responses(survey, n, seed=2024, units=()):
+    """`n` submitted responses to `survey`, answers generated from its current questionnaire."""
+    from django.utils import timezone
+
+    from surveys.models import Response
+
+    rng = random.Random(seed + n)
+    version = survey.current_version
+    units = list(units) or [None]
+    now = timezone.now()
+    batch = []
+    for _ in range(n):
+        batch.append(Response(survey=survey, version=version, unit=rng.choice(units), status=Response.Status.SUBMITTED,
+                              answers=baseline_answers(rng, version.schema), submitted_at=now))
+        if len(batch) == 2000:
+            Response.objects.bulk_create(batch)
+            batch = []
+    Response.objects.bulk_create(batch)
+    return n

@@ -38,17 +38,7 @@ def bare(request):
 
 urlpatterns = [path("bench/bare/", bare), path("", include("config.urls"))]
 
-BASELINE_ANSWERS = {
-    "respondent_unit": "西宁市市场监管局", "prefecture": "西宁市", "ip_department": "由其他科室兼管",
-    "staff_total": 6, "staff_public_service": 2, "institutions": ["tisc", "national_point"],
-    "institution_names": "青海大学TISC；青海省科技信息研究所", "tisc_count": 1, "has_service_window": True,
-    "service_outlets": 3, "services_offered": ["信息咨询", "检索分析", "培训"], "consultations_2023": 120,
-    "enterprises_served_2023": 40, "training_held": True, "training_sessions": 4, "training_participants": 220,
-    "training_topics": ["专利申请与布局"], "service_satisfaction": 3, "key_industries": ["盐湖化工", "新能源"],
-    "help_needed": ["专利导航", "培训"], "difficulties": ["专业人员不足"], "difficulty_details": "专职人员少",
-    "capability": {"search": 2, "protection": 1, "operation": 1, "brand": 2}, "wants_pairing": True,
-    "preferred_mentor": "TISC", "contact_name": "张敏", "contact_phone": "0971-1234567",
-}
+from bench.national import BASELINE_ANSWERS  # noqa: E402
 
 
 def hundred_question_schema():

@@ -5,11 +5,12 @@
 set -u
 required=0
 [ "${1:-}" = "--required" ] && required=1
-packages=(chromium poppler-utils fonts-arphic-uming fonts-wqy-zenhei)
+packages=(chromium poppler-utils fonts-arphic-uming fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
     chromium) [ -x /usr/bin/chromium ] ;;
     poppler-utils) command -v pdftotext >/dev/null ;;
+    wrk) command -v wrk >/dev/null ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

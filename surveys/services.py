@@ -27,6 +27,21 @@ def _questionnaire(version_pk, checksum):
     return Questionnaire(SurveyVersion.objects.values_list("schema", flat=True).get(pk=version_pk))
 
 
+def _answering_version(survey, invitation):
+    """(draft or None, version) a respondent answers: a draft stays on the version it was
+    started on; otherwise the survey's newest. The schema is not loaded (questionnaire_for
+    caches the checked questionnaire by version id and checksum)."""
+    draft = None
+    if invitation is not None:
+        draft = (
+            invitation.responses.filter(status=Response.Status.DRAFT)
+            .select_related("version").defer("version__schema").first()
+        )
+    if draft is not None:
+        return draft, draft.version
+    return None, survey.versions.defer("schema").order_by("-number").first()
+
+
 def questionnaire_for(version):
     """The checked questionnaire of a version (cached: versions never change)."""
     return _questionnaire(version.pk, version.checksum)
@@ -143,11 +158,7 @@ def submit_response(survey, answers, invitation=None):
                 invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
                 if invitation.submitted_at is not None:
                     raise AlreadySubmitted()
-                draft = invitation.responses.filter(status=Response.Status.DRAFT).select_related("version").first()
-            else:
-                draft = None
-            # A respondent who started on a version finishes on it.
-            version = draft.version if draft else survey.current_version
+            draft, version = _answering_version(survey, invitation)
             cleaned = validate_answers(questionnaire_for(version), answers, complete=True)
             now = timezone.now()
             response = Response.objects.create(
