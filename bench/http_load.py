@@ -171,11 +171,18 @@ def main():
 
     from django.contrib.auth import get_user_model
 
-    from bench.national import BASELINE_ANSWERS, generate_campaign, generate_directory, generate_survey
+    from bench.national import (
+        BASELINE_ANSWERS,
+        generate_campaign,
+        generate_directory,
+        generate_progress_reports,
+        generate_survey,
+    )
     from campaigns.models import Membership
 
     directory = generate_directory()
     campaign = generate_campaign(directory["四川省"], 500, coordinator_username="coord")
+    generate_progress_reports(campaign, 20_000)
     # Enough invitations that no run submits one twice (2 workers rarely pass ~300 submits/s).
     survey = generate_survey(campaign, n_invitations=args.seconds * 600)
     tokens = list(survey.invitations.values_list("token", flat=True))

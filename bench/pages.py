@@ -44,7 +44,7 @@ def main():
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from bench.national import generate_campaign, generate_directory
+    from bench.national import generate_campaign, generate_directory, generate_progress_reports
     from campaigns.models import Membership
 
     settings.ROOT_URLCONF = "bench.urls_bench"
@@ -53,6 +53,7 @@ def main():
     campaigns, clients = {}, {}
     for size, province in sizes.items():
         campaigns[size] = generate_campaign(directory[province], size, coordinator_username=f"coord{size}")
+        generate_progress_reports(campaigns[size], size * 40)  # 20,000 at 500 tasks
         bureau = directory[province]["bureaus"][0]
         reporter = get_user_model().objects.create_user(f"bureau{size}", password="bench-password")
         Membership.objects.create(user=reporter, unit=bureau, role=Membership.Role.REPORTER)
