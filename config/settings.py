@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.OutreachStaticFilesConfig",  # django.contrib.staticfiles, leaner collectstatic
     "django.contrib.humanize",
     "django_filters",
     "import_export",

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -67,3 +68,17 @@ def test_media_go_to_s3_compatible_storage_when_a_bucket_is_configured():
 def test_media_stay_on_the_local_volume_by_default():
     result = _python(STORAGE + "print(type(s).__name__, s.location)", MEDIA_ROOT="/srv/outreach/media")
     assert result.stdout.split() == ["FileSystemStorage", "/srv/outreach/media"], result.stderr
+
+
+def test_production_collectstatic_builds_the_manifest_with_the_npm_libraries(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "0", "SECRET_KEY": "y" * 20 + "a-real-production-key-7f3c9e1b5d", "ALLOWED_HOSTS": "o.example.cn",
+            "STATIC_ROOT": str(tmp_path)}
+    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=settings.BASE_DIR,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for path in ["vendor/bootstrap/css/bootstrap.min.css", "vendor/survey-core/survey.core.min.js",
+                 "vendor/survey-js-ui/survey-js-ui.min.js", "css/site.css"]:
+        assert path in manifest and (tmp_path / manifest[path]).exists(), path
+    assert not (tmp_path / "vendor/survey-core/fesm").exists()
