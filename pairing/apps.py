@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PairingConfig(AppConfig):
     name = "pairing"
     verbose_name = "结对帮扶"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

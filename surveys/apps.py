@@ -5,8 +5,3 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
     verbose_name = "调研问卷"
-
-    def ready(self):
-        from . import receivers
-
-        receivers.connect()

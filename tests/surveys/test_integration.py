@@ -39,7 +39,7 @@ def test_a_bureaus_baseline_answers_become_its_pairing_needs(seeded, django_capt
 
 
 def test_a_failing_listener_does_not_undo_the_submit(seeded, django_capture_on_commit_callbacks, monkeypatch):
-    from surveys import receivers
+    from pairing import receivers
 
     def broken(*args, **kwargs):
         raise RuntimeError("pairing is down")
@@ -49,7 +49,7 @@ def test_a_failing_listener_does_not_undo_the_submit(seeded, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         response = submit_for(survey, "海东市")
     assert survey.responses.submitted().get() == response
-    assert receivers.apply_pairing_needs  # still connected; its error was logged, not raised
+    assert receivers.apply_baseline_needs  # still connected; its error was logged, not raised
 
 
 def test_the_final_report_counts_the_baseline_survey(seeded):
