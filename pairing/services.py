@@ -9,20 +9,7 @@ from campaigns.models import Region, Unit
 
 from . import matching
 from .models import Industry, InstitutionProfile, MentoringActivity, Need, Pairing, Service
-
-SERVICES = [
-    "信息咨询",
-    "检索分析",
-    "专利导航",
-    "风险预警",
-    "高价值专利挖掘",
-    "知识产权体检",
-    "培训",
-    "商标品牌指导",
-    "维权援助",
-    "质押融资",
-]
-INDUSTRIES = ["生物医药", "新能源", "新材料", "盐湖化工", "农牧", "文化旅游", "装备制造", "信息技术"]
+from .vocabulary import INDUSTRIES, SERVICES
 
 # Pairings that take a mentee off the market; ACTIVE ones also take a slot of the mentor's capacity.
 SERVING = (Pairing.Status.ACTIVE, Pairing.Status.COMPLETED)

@@ -1,4 +1,7 @@
-"""Seed the service and industry vocabularies (editable afterwards in the admin)."""
+"""Seed the service and industry vocabularies (editable afterwards in the admin).
+
+A frozen copy of pairing.vocabulary.SERVICES / INDUSTRIES as they were when this migration
+was written: migrations must not change when the app's code does."""
 
 from django.db import migrations
 
