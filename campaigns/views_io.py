@@ -58,6 +58,16 @@ def _show_preview(request, campaign, preview, data, token=None, stale=False):
     )
 
 
+def _read_source(form):
+    """(bytes, parsed plan source) from the form's uploaded file or pasted notice text."""
+    upload = form.cleaned_data.get("file")
+    if upload:
+        data = _read_upload(upload)
+        return data, importing.read_plan_file(upload.name, data)
+    data = form.cleaned_data["text"].encode("utf-8")
+    return data, importing.read_plan_file("粘贴的通知.txt", data)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request, code):
@@ -67,13 +77,7 @@ def plan_import(request, code):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            upload = form.cleaned_data.get("file")
-            if upload:
-                data = _read_upload(upload)
-                source = importing.read_plan_file(upload.name, data)
-            else:
-                data = form.cleaned_data["text"].encode("utf-8")
-                source = importing.read_plan_file("粘贴的通知.txt", data)
+            data, source = _read_source(form)
         except importing.ImportRefused as exc:
             error = str(exc)
         else:
@@ -228,13 +232,7 @@ def new_campaign_import(request):
     if request.method == "POST" and form.is_valid():
         code, unit = form.cleaned_data["code"], form.cleaned_data["coordinating_unit"]
         try:
-            upload = form.cleaned_data.get("file")
-            if upload:
-                data = _read_upload(upload)
-                source = importing.read_plan_file(upload.name, data)
-            else:
-                data = form.cleaned_data["text"].encode("utf-8")
-                source = importing.read_plan_file("粘贴的通知.txt", data)
+            data, source = _read_source(form)
         except importing.ImportRefused as exc:
             error = str(exc)
         else:
