@@ -3,6 +3,7 @@ import json
 from django import forms
 
 from campaigns.evidence import check_upload
+from campaigns.forms import label_blank_choices
 
 from .models import Survey
 from .spreadsheet import MAX_BYTES as SHEET_MAX_BYTES
@@ -80,6 +81,7 @@ class SurveySettingsForm(forms.ModelForm):
             css = "form-check-input" if name == "allow_resume" else (
                 "form-select" if name in ("campaign", "task", "status", "access") else "form-control")
             field.widget.attrs.setdefault("class", css)
+        label_blank_choices(self)
 
     def clean(self):
         data = super().clean()
