@@ -242,7 +242,11 @@ def profile_edit(request, code, unit_id):
 @login_required
 def pairing_detail(request, pk):
     """A pairing's timeline: what was agreed, then every activity with who logged and confirmed it."""
-    pairing = access.get_pairing_for_user(request.user, pk)
+    return _detail_page(request, access.get_pairing_for_user(request.user, pk))
+
+
+def _detail_page(request, pairing, agreement_form=None, activity_form=None):
+    """The pairing page; a refused upload or activity comes back with its errors beside the fields."""
     activities = list(
         pairing.activities.select_related("logged_by_unit", "logged_by", "confirmed_by").order_by("date", "pk")
     )
@@ -265,8 +269,8 @@ def pairing_detail(request, pk):
             "change_form": ChangeMentorForm(pairing=pairing)
             if manage and pairing.status == Pairing.Status.PROPOSED
             else None,
-            "agreement_form": AgreementForm(),
-            "activity_form": ActivityForm(initial={"date": timezone.localdate()}),
+            "agreement_form": agreement_form or AgreementForm(),
+            "activity_form": activity_form or ActivityForm(initial={"date": timezone.localdate()}),
         },
     )
 
@@ -338,9 +342,8 @@ def pairing_agreement(request, pk):
     if form.is_valid():
         services.attach_agreement(pairing, form.cleaned_data["agreement"])
         messages.success(request, "已上传帮扶协议。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("pairing:pairing", pk=pk)
+        return redirect("pairing:pairing", pk=pk)
+    return _detail_page(request, pairing, agreement_form=form)
 
 
 @login_required
@@ -353,9 +356,8 @@ def activity_new(request, pk):
     if form.is_valid():
         services.log_activity(pairing, request.user, **form.cleaned_data)
         messages.success(request, "已记录帮扶活动。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("pairing:pairing", pk=pk)
+        return redirect("pairing:pairing", pk=pk)
+    return _detail_page(request, pairing, activity_form=form)
 
 
 @login_required
