@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -203,7 +204,10 @@ def need_edit(request, code, unit_id):
         )
         messages.success(request, f"已保存{unit.name}的帮扶需求。")
         return redirect("pairing:needs", code=code)
-    return render(request, "pairing/form.html", {"campaign": campaign, "form": form, "title": f"帮扶需求：{unit.name}"})
+    return render(request, "pairing/form.html", {
+        "campaign": campaign, "form": form, "title": f"帮扶需求：{unit.name}",
+        "back_url": reverse("pairing:needs", args=[code]), "back_label": "帮扶需求",
+    })
 
 
 @login_required
@@ -236,7 +240,10 @@ def profile_edit(request, code, unit_id):
         form.save()
         messages.success(request, f"已保存{unit.name}的帮扶机构档案。")
         return redirect("pairing:profiles", code=code)
-    return render(request, "pairing/form.html", {"campaign": campaign, "form": form, "title": f"帮扶机构档案：{unit.name}"})
+    return render(request, "pairing/form.html", {
+        "campaign": campaign, "form": form, "title": f"帮扶机构档案：{unit.name}",
+        "back_url": reverse("pairing:profiles", args=[code]), "back_label": "帮扶机构",
+    })
 
 
 @login_required
@@ -321,7 +328,10 @@ def pairing_edit(request, pk):
         messages.success(request, "已保存。")
         return redirect("pairing:pairing", pk=pk)
     return render(
-        request, "pairing/form.html", {"campaign": pairing.campaign, "form": form, "title": f"编辑结对：{pairing}"}
+        request, "pairing/form.html", {
+            "campaign": pairing.campaign, "form": form, "title": f"编辑结对：{pairing}",
+            "back_url": reverse("pairing:pairing", args=[pairing.pk]), "back_label": str(pairing),
+        }
     )
 
 
@@ -377,7 +387,10 @@ def activity_edit(request, pk):
     return render(
         request,
         "pairing/form.html",
-        {"campaign": activity.pairing.campaign, "form": form, "title": "修改帮扶活动", "multipart": True},
+        {
+            "campaign": activity.pairing.campaign, "form": form, "title": "修改帮扶活动", "multipart": True,
+            "back_url": reverse("pairing:pairing", args=[activity.pairing_id]), "back_label": str(activity.pairing),
+        },
     )
 
 

@@ -25,6 +25,11 @@ ENGLISH_DEFAULTS = [
 # A select's blank choice must say what it means (请选择 / 全部), not Django's dashes or django-filter's 未知.
 BAD_OPTIONS = {"---------", "未知", "Unknown"}
 VISIBLE_TEXT = re.compile(r">([^<]+)<")
+# Pages reached from the navbar (or by a respondent's link) need no breadcrumb; every other page
+# shows one, so there is always a way back.
+TOP_LEVEL = re.compile(
+    r"^/(|my/|my/dashboard/|campaigns/|campaigns/[\w-]+/|surveys/|pairing/|accounts/login/|surveys/[ro]/[\w-]+/)$"
+)
 
 
 class Links(HTMLParser):
@@ -70,6 +75,8 @@ def crawl(client, start, limit=600):
         text = visible_text(html)
         words = set(re.findall(r"[A-Za-z]+:?", text))
         problems += [f"{path}: a choice reads “{option}”" for option in sorted(BAD_OPTIONS & set(parser.options))]
+        if 'class="breadcrumb"' not in html and not TOP_LEVEL.match(urlsplit(path).path):
+            problems.append(f"{path}: no breadcrumb (no way back)")
         for english in ENGLISH_DEFAULTS:
             if english in words or (" " in english and english in text):
                 problems.append(f"{path}: shows “{english}”")
