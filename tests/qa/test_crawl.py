@@ -75,6 +75,8 @@ def crawl(client, start, limit=600):
         text = visible_text(html)
         words = set(re.findall(r"[A-Za-z]+:?", text))
         problems += [f"{path}: a choice reads “{option}”" for option in sorted(BAD_OPTIONS & set(parser.options))]
+        if len(re.findall(r"<h1\b", html)) != 1:
+            problems.append(f"{path}: not exactly one <h1> heading")
         if 'class="breadcrumb"' not in html and not TOP_LEVEL.match(urlsplit(path).path):
             problems.append(f"{path}: no breadcrumb (no way back)")
         for english in ENGLISH_DEFAULTS:
@@ -97,7 +99,8 @@ def crawl(client, start, limit=600):
 def full_demo(db, settings, tmp_path):
     """Everything `seed_demo` loads: plan, progress, surveys, pairing, summaries and cases."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    with open("/dev/null", "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
 
 
 @pytest.mark.parametrize("username", ["province", "xining", "huangnan", "qingzang", "hnlib", "shangbiao"])
