@@ -30,7 +30,7 @@ class TaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="仅看逾期", method="filter_overdue", widget=AnyYesNoWidget()
     )
-    due_within = django_filters.NumberFilter(label="几天内到期", method="filter_due_within", min_value=0)
+    due_within = django_filters.NumberFilter(label="几天内到期", method="filter_due_within", min_value=0, max_value=3650)
 
     class Meta:
         model = Task
