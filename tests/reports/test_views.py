@@ -429,3 +429,14 @@ def test_viewer_of_a_unit_sees_the_summary_without_a_form(demo, login):
     viewer = make_user(xining, role=Membership.Role.VIEWER)
     body = login(viewer).get(reverse("reports:submit_summary", args=[demo.code, xining.pk])).content.decode()
     assert SUMMARY_TEXT in body and "提交书面总结</button>" not in body
+
+
+def test_a_bureau_finds_its_submit_buttons_above_the_table_and_the_coordinator_does_not(demo, login):
+    """On a phone the table's action column sat off-screen; the unit's two actions lead the page."""
+    xining = unit("西宁市市场监管局")
+    url = reverse("reports:campaign", args=[demo.code])
+    page = login(user("xining")).get(url).content.decode()
+    actions = page.split('class="d-flex flex-wrap gap-2 mb-3 unit-actions"', 1)[1].split("</div>", 1)[0]
+    assert reverse("reports:submit_summary", args=[demo.code, xining.pk]) in actions and "报送书面总结" in actions
+    assert reverse("reports:submit_case", args=[demo.code, xining.pk]) in actions
+    assert "unit-actions" not in login(user("province")).get(url).content.decode()
