@@ -113,6 +113,15 @@ def test_every_link_a_role_sees_opens_for_that_role(full_demo, client, username)
     assert len(seen) > 5  # the crawl really walked the site (hnlib, with no task, has the fewest pages)
 
 
+def test_an_administrator_reaches_the_unit_directory_import_and_every_link_opens(full_demo, client):
+    admin = get_user_model().objects.create_superuser("qa-admin", "qa@example.cn", "x")
+    client.force_login(admin)
+    seen, problems = crawl(client, ["/"])
+    assert "/units/import/" in seen  # linked from 活动方案 (it was reachable only by typing the address)
+    assert {path: status for path, status in seen.items() if status not in (200, 301, 302)} == {}
+    assert problems == []
+
+
 def test_a_respondent_and_an_anonymous_visitor_meet_only_the_survey_and_the_login_page(full_demo, client):
     token = Invitation.objects.filter(unit__name="黄南州市场监管局").values_list("token", flat=True).get()
     seen, problems = crawl(client, ["/", f"/surveys/r/{token}/", "/campaigns/", "/surveys/", "/pairing/",
