@@ -187,11 +187,13 @@ def reporting_unit_ids(user, campaign, write=False):
 
 def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
     """A unit responsible in `campaign` that the user belongs to (404 otherwise; superusers
-    reach every responsible unit); with `write`, 403 unless the user reports for it."""
+    reach every responsible unit, and those who oversee the campaign read every one); with
+    `write`, 403 unless the user reports for it."""
     from .models import Unit
 
     responsible = responsible_unit_ids(campaign)
-    if unit_id not in responsible or not (user.is_superuser or unit_id in member_unit_ids(user)):
+    reachable = user.is_superuser or unit_id in member_unit_ids(user) or (not write and can_oversee(user, campaign))
+    if unit_id not in responsible or not reachable:
         raise Http404("没有找到该单位")
     if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
         raise PermissionDenied("您只能查看，不能为该单位报送")

@@ -3,10 +3,19 @@ already scoped to the user; they are never the access check."""
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import Assignment, Section, Task, Unit
+
+
+class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
+    """django-filter's yes/no select, with 全部 for "no filter" (its own label reads 未知)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -19,9 +28,9 @@ class TaskFilter(django_filters.FilterSet):
         label="分工状态", choices=Assignment.Status.choices, method="filter_status", empty_label="全部"
     )
     overdue = django_filters.BooleanFilter(
-        label="仅看逾期", method="filter_overdue", widget=django_filters.widgets.BooleanWidget()
+        label="仅看逾期", method="filter_overdue", widget=AnyYesNoWidget()
     )
-    due_within = django_filters.NumberFilter(label="N天内到期", method="filter_due_within", min_value=0)
+    due_within = django_filters.NumberFilter(label="几天内到期", method="filter_due_within", min_value=0, max_value=3650)
 
     class Meta:
         model = Task
@@ -31,6 +40,9 @@ class TaskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["section"].queryset = Section.objects.filter(campaign=campaign)
         self.filters["unit"].queryset = Unit.objects.filter(assignments__task__campaign=campaign).distinct()
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -26,6 +26,21 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+BLANK_LABEL = "请选择"
+
+
+def label_blank_choices(form, label=BLANK_LABEL):
+    """Replace Django's "---------" blank choice in the form's selects with a Chinese prompt."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and text == "---------" for value, text in choices):
+                field.choices = [(value, label if value == "" and text == "---------" else text) for value, text in choices]
+
+
 class BootstrapForm(forms.Form):
     """Gives every visible widget Bootstrap's class."""
 
@@ -37,6 +52,7 @@ class BootstrapForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        label_blank_choices(self)
 
 
 class VersionedForm(BootstrapForm):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from campaigns.evidence import check_upload, describe_kinds
+from campaigns.forms import label_blank_choices
 from campaigns.models import Unit
 
 from .models import Industry, InstitutionProfile, MentoringActivity, Pairing, Service
@@ -33,6 +34,7 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+        label_blank_choices(self)
 
 
 class VocabularyForm(BootstrapMixin, forms.Form):

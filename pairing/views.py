@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -203,7 +204,10 @@ def need_edit(request, code, unit_id):
         )
         messages.success(request, f"已保存{unit.name}的帮扶需求。")
         return redirect("pairing:needs", code=code)
-    return render(request, "pairing/form.html", {"campaign": campaign, "form": form, "title": f"帮扶需求：{unit.name}"})
+    return render(request, "pairing/form.html", {
+        "campaign": campaign, "form": form, "title": f"帮扶需求：{unit.name}",
+        "back_url": reverse("pairing:needs", args=[code]), "back_label": "帮扶需求",
+    })
 
 
 @login_required
@@ -236,13 +240,20 @@ def profile_edit(request, code, unit_id):
         form.save()
         messages.success(request, f"已保存{unit.name}的帮扶机构档案。")
         return redirect("pairing:profiles", code=code)
-    return render(request, "pairing/form.html", {"campaign": campaign, "form": form, "title": f"帮扶机构档案：{unit.name}"})
+    return render(request, "pairing/form.html", {
+        "campaign": campaign, "form": form, "title": f"帮扶机构档案：{unit.name}",
+        "back_url": reverse("pairing:profiles", args=[code]), "back_label": "帮扶机构",
+    })
 
 
 @login_required
 def pairing_detail(request, pk):
     """A pairing's timeline: what was agreed, then every activity with who logged and confirmed it."""
-    pairing = access.get_pairing_for_user(request.user, pk)
+    return _detail_page(request, access.get_pairing_for_user(request.user, pk))
+
+
+def _detail_page(request, pairing, agreement_form=None, activity_form=None):
+    """The pairing page; a refused upload or activity comes back with its errors beside the fields."""
     activities = list(
         pairing.activities.select_related("logged_by_unit", "logged_by", "confirmed_by").order_by("date", "pk")
     )
@@ -265,8 +276,8 @@ def pairing_detail(request, pk):
             "change_form": ChangeMentorForm(pairing=pairing)
             if manage and pairing.status == Pairing.Status.PROPOSED
             else None,
-            "agreement_form": AgreementForm(),
-            "activity_form": ActivityForm(initial={"date": timezone.localdate()}),
+            "agreement_form": agreement_form or AgreementForm(),
+            "activity_form": activity_form or ActivityForm(initial={"date": timezone.localdate()}),
         },
     )
 
@@ -317,7 +328,10 @@ def pairing_edit(request, pk):
         messages.success(request, "已保存。")
         return redirect("pairing:pairing", pk=pk)
     return render(
-        request, "pairing/form.html", {"campaign": pairing.campaign, "form": form, "title": f"编辑结对：{pairing}"}
+        request, "pairing/form.html", {
+            "campaign": pairing.campaign, "form": form, "title": f"编辑结对：{pairing}",
+            "back_url": reverse("pairing:pairing", args=[pairing.pk]), "back_label": str(pairing),
+        }
     )
 
 
@@ -338,9 +352,8 @@ def pairing_agreement(request, pk):
     if form.is_valid():
         services.attach_agreement(pairing, form.cleaned_data["agreement"])
         messages.success(request, "已上传帮扶协议。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("pairing:pairing", pk=pk)
+        return redirect("pairing:pairing", pk=pk)
+    return _detail_page(request, pairing, agreement_form=form)
 
 
 @login_required
@@ -353,9 +366,8 @@ def activity_new(request, pk):
     if form.is_valid():
         services.log_activity(pairing, request.user, **form.cleaned_data)
         messages.success(request, "已记录帮扶活动。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("pairing:pairing", pk=pk)
+        return redirect("pairing:pairing", pk=pk)
+    return _detail_page(request, pairing, activity_form=form)
 
 
 @login_required
@@ -375,7 +387,10 @@ def activity_edit(request, pk):
     return render(
         request,
         "pairing/form.html",
-        {"campaign": activity.pairing.campaign, "form": form, "title": "修改帮扶活动", "multipart": True},
+        {
+            "campaign": activity.pairing.campaign, "form": form, "title": "修改帮扶活动", "multipart": True,
+            "back_url": reverse("pairing:pairing", args=[activity.pairing_id]), "back_label": str(activity.pairing),
+        },
     )
 
 

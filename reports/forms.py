@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from campaigns.evidence import check_upload, describe_kinds, human_size
+from campaigns.forms import label_blank_choices
 from campaigns.models import Task
 
 from .models import TypicalCase
@@ -69,6 +70,7 @@ class TypicalCaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["related_tasks"].queryset = Task.objects.filter(campaign=campaign).order_by("number")
         self.fields["related_tasks"].label_from_instance = lambda t: f"{t.number}. {t.title}"
+        label_blank_choices(self)
 
     def clean_results(self):
         results = self.cleaned_data["results"]

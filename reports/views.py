@@ -81,8 +81,10 @@ def submit_summary(request, code, unit_id):
             return redirect("reports:campaign", code=campaign.code)
     for s in history:
         s.campaign = campaign
+    can_submit = request.user.is_superuser or unit.pk in access.reporter_unit_ids(request.user)
     return render(request, "reports/summary_form.html", {
         "campaign": campaign, "unit": unit, "form": form, "history": history, "current": current,
+        "can_submit": can_submit,
     })
 
 

@@ -3,6 +3,7 @@ import json
 from django import forms
 
 from campaigns.evidence import check_upload
+from campaigns.forms import label_blank_choices
 
 from .models import Survey
 from .spreadsheet import MAX_BYTES as SHEET_MAX_BYTES
@@ -10,6 +11,28 @@ from .spreadsheet import SpreadsheetInvalid, read_rows, rows_to_schema
 from .validation import SchemaInvalid, check_schema
 
 MAX_JSON_UPLOAD = 2 * 1024 * 1024
+
+
+# Python's json messages (English) and what they mean for someone editing a questionnaire.
+JSON_PROBLEMS = [
+    ("Expecting property name enclosed in double quotes", "属性名应使用英文双引号括起来（也可能是末尾多了逗号）"),
+    ("Expecting ',' delimiter", "缺少英文逗号“,”"),
+    ("Expecting ':' delimiter", "缺少英文冒号“:”"),
+    ("Expecting value", "此处应为一个值（文字要用英文双引号括起来，也可能是末尾多了逗号）"),
+    ("Unterminated string", "文字缺少结尾的英文双引号"),
+    ("Invalid control character", "文字中有不允许的字符（如直接换行或制表符）"),
+    ("Invalid \\escape", "反斜杠“\\”的写法无效"),
+    ("Illegal trailing comma", "末尾多了逗号"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+]
+
+
+def json_problem(message):
+    """A Chinese reading of a json.JSONDecodeError message."""
+    for english, chinese in JSON_PROBLEMS:
+        if message.startswith(english):
+            return chinese
+    return "写法不正确"
 
 
 class QuestionnaireForm(forms.Form):
@@ -53,7 +76,9 @@ class QuestionnaireForm(forms.Form):
             try:
                 schema = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise forms.ValidationError(f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from None
+                raise forms.ValidationError(
+                    f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列，{json_problem(exc.msg)}"
+                ) from None
         try:
             check_schema(schema)
         except SchemaInvalid as exc:
@@ -80,6 +105,7 @@ class SurveySettingsForm(forms.ModelForm):
             css = "form-check-input" if name == "allow_resume" else (
                 "form-select" if name in ("campaign", "task", "status", "access") else "form-control")
             field.widget.attrs.setdefault("class", css)
+        label_blank_choices(self)
 
     def clean(self):
         data = super().clean()

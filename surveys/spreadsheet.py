@@ -50,8 +50,10 @@ def read_rows(data, filename=""):
     if data[:4] == b"PK\x03\x04":
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise SpreadsheetInvalid([f"无法读取 Excel 文件：{exc}"]) from None
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            raise SpreadsheetInvalid(
+                ["无法读取 Excel 文件：请确认它是用 Excel 或 WPS 保存的 .xlsx 文件，且没有损坏或加密"]
+            ) from None
         ws = wb.worksheets[0]
         rows = [["" if c is None else str(c).strip() for c in row] for row in ws.iter_rows(values_only=True)]
         wb.close()

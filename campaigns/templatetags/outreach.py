@@ -47,3 +47,11 @@ def progress_bar(value, label=""):
         'aria-valuemax="100"><div class="progress-bar{}" style="width: {}%">{}%</div></div>',
         label, value, " bg-success" if value >= 100 else "", value, value,
     )
+
+
+@register.filter
+def chinese_reason(exception):
+    """The reason an error page was raised with, when it is a sentence for people (Chinese
+    text such as “没有找到该单位”); Django's own internals (resolver details) give nothing."""
+    text = str(exception or "")
+    return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) and len(text) < 200 else ""

@@ -86,6 +86,22 @@ def test_task_list_filters(db, login):
     assert numbers(section=section.pk) == sorted(campaign.tasks.filter(section=section).values_list("number", flat=True))
 
 
+def test_task_list_filter_form_reads_in_chinese_and_survives_absurd_numbers(db, login):
+    """“几天内到期” of 3,000,000 days overflowed the date and answered 500; the yes/no filter's
+    blank choice read django-filter's 未知."""
+    office = make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION)
+    campaign = make_plan(3, office, units=[make_unit()])
+    client = login(make_user(office, Membership.Role.COORDINATOR))
+    url = reverse("campaigns:task_list", args=[campaign.code])
+    response = client.get(url, {"due_within": 3000000})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "确保该值小于或等于3650" in body
+    assert len(response.context["page"]) == 3  # the bad filter is ignored, not applied
+    assert '<option value="" selected>全部</option>' in client.get(url).content.decode().split('name="overdue"')[1]
+    assert "未知" not in body
+
+
 def test_task_list_is_paginated(db, login):
     office, bureau = make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION), make_unit()
     campaign = make_plan(60, office, units=[bureau])

@@ -264,3 +264,29 @@ def test_reporters_cannot_pair_units_or_accept_all(world, client):
     )
     assert response.status_code == 403
     assert sorted(Pairing.objects.values_list()) == before
+
+
+def test_a_refused_activity_comes_back_with_each_error_beside_its_field_and_the_input_kept(world, client):
+    """It used to redirect with a bare “这个字段是必填项。；这个字段是必填项。” at the top and an empty form."""
+    pairing = Pairing.objects.create(campaign=world.campaign, mentor=world.mentor, mentee=world.mentee, status="active")
+    client.force_login(world.mentor_user)
+    response = client.post(
+        reverse("pairing:activity_new", args=[pairing.pk]), {"date": "2024-06-03", "participants": 12, "summary": ""}
+    )
+    assert response.status_code == 200
+    form = response.content.decode().split('id="activity-form"', 1)[1].split("</form>", 1)[0]
+    assert form.count("这个字段是必填项。") == 2  # kind and summary, each under its own field
+    assert 'name="participants" value="12"' in form
+    assert MentoringActivity.objects.count() == 0
+
+
+def test_an_agreement_posted_without_a_file_says_so_beside_the_upload(world, client):
+    pairing = Pairing.objects.create(campaign=world.campaign, mentor=world.mentor, mentee=world.mentee, status="active")
+    client.force_login(world.mentee_user)
+    response = client.post(reverse("pairing:agreement", args=[pairing.pk]), {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    upload = page.split('name="agreement"', 1)[1].split("</form>", 1)[0]
+    assert "这个字段是必填项。" in upload
+    pairing.refresh_from_db()
+    assert not pairing.agreement

@@ -405,3 +405,39 @@ def test_seed_demo_adds_summaries_and_cases_once(db):
     assert counts() == (5, 3, 2)
     case = TypicalCase.objects.get(unit__name="青海省青藏知识产权服务中心")
     assert sorted(case.related_tasks.values_list("number", flat=True)) == [18, 22]
+
+
+def test_coordinator_reads_a_units_summary_from_the_report_page_but_cannot_submit_it(demo, login):
+    """The report page offers the coordinator 查看 for each submitted summary; it must open
+    (it answered 404 because the coordinator is not a member of the unit)."""
+    xining = unit("西宁市市场监管局")
+    login(user("xining")).post(reverse("reports:submit_summary", args=[demo.code, xining.pk]), {"text": SUMMARY_TEXT})
+    client = login(user("province"))
+    url = reverse("reports:submit_summary", args=[demo.code, xining.pk])
+    assert url in client.get(reverse("reports:campaign", args=[demo.code])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert SUMMARY_TEXT in body and "提交书面总结</button>" not in body
+    before = snapshot()
+    assert client.post(url, {"text": "协调人代填"}).status_code in (403, 404)
+    assert snapshot() == before
+
+
+def test_viewer_of_a_unit_sees_the_summary_without_a_form(demo, login):
+    xining = unit("西宁市市场监管局")
+    login(user("xining")).post(reverse("reports:submit_summary", args=[demo.code, xining.pk]), {"text": SUMMARY_TEXT})
+    viewer = make_user(xining, role=Membership.Role.VIEWER)
+    body = login(viewer).get(reverse("reports:submit_summary", args=[demo.code, xining.pk])).content.decode()
+    assert SUMMARY_TEXT in body and "提交书面总结</button>" not in body
+
+
+def test_a_bureau_finds_its_submit_buttons_above_the_table_and_the_coordinator_does_not(demo, login):
+    """On a phone the table's action column sat off-screen; the unit's two actions lead the page."""
+    xining = unit("西宁市市场监管局")
+    url = reverse("reports:campaign", args=[demo.code])
+    page = login(user("xining")).get(url).content.decode()
+    actions = page.split('class="d-flex flex-wrap gap-2 mb-3 unit-actions"', 1)[1].split("</div>", 1)[0]
+    assert reverse("reports:submit_summary", args=[demo.code, xining.pk]) in actions and "报送书面总结" in actions
+    assert reverse("reports:submit_case", args=[demo.code, xining.pk]) in actions
+    assert "unit-actions" not in login(user("province")).get(url).content.decode()

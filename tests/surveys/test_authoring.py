@@ -40,7 +40,8 @@ def test_the_form_page_has_a_live_preview_rendered_by_surveyjs(login, survey_wor
 @pytest.mark.parametrize(
     "schema, message",
     [
-        ('{"pages": [', "JSON 格式有误"),
+        ('{"pages": [', "JSON 格式有误：第 1 行第 12 列，此处应为一个值"),
+        ('{"title": "问卷",}', "属性名应使用英文双引号括起来（也可能是末尾多了逗号）"),
         (json.dumps({"pages": [{"elements": [{"type": "text", "name": "a"}, {"type": "comment", "name": "a"}]}]}),
          "题目代码“a”重复"),
         (json.dumps({"pages": [{"elements": [{"type": "file", "name": "a"}]}]}), "题型“file”不受支持"),
@@ -50,7 +51,8 @@ def test_the_form_page_has_a_live_preview_rendered_by_surveyjs(login, survey_wor
         (json.dumps({"pages": [{"elements": [{"type": "text", "name": "a", "visibleIf": "{a} = = 1"}]}]}), "显示条件"),
         (json.dumps([1, 2]), "JSON 对象"),
     ],
-    ids=["bad-json", "duplicate-name", "unsupported-type", "no-choices", "unknown-variable", "bad-expression", "not-object"],
+    ids=["bad-json", "trailing-comma", "duplicate-name", "unsupported-type", "no-choices", "unknown-variable",
+         "bad-expression", "not-object"],
 )
 def test_a_bad_questionnaire_is_refused_with_an_actionable_message_and_nothing_saved(login, survey_world, schema, message):
     client = login(survey_world.coordinator)
@@ -58,6 +60,7 @@ def test_a_bad_questionnaire_is_refused_with_an_actionable_message_and_nothing_s
     response = create(client, survey_world, schema_text=schema)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert "Expecting" not in response.content.decode()  # Python's json message, in English
     assert (Survey.objects.count(), SurveyVersion.objects.count()) == before
 
 

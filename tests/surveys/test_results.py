@@ -231,3 +231,15 @@ def test_settings_change_is_saved_and_validated(login, survey_world):
     assert client.post(url, data).status_code == 302
     survey_world.survey.refresh_from_db()
     assert survey_world.survey.title == "改名问卷" and survey_world.survey.status == "closed"
+
+
+def test_a_bureau_gets_a_fill_in_button_until_it_has_submitted(login, survey_world):
+    """The survey page only listed the bureau's link as a URL; the clerk's task is to fill it in."""
+    client = login(survey_world.reporter_a)
+    url = reverse("surveys:detail", args=[survey_world.survey.pk])
+    fill = f'class="btn btn-sm btn-success fill-survey" href="{survey_world.inv_a.get_absolute_url()}">填写问卷</a>'
+    assert fill in client.get(url).content.decode()
+    services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    assert "fill-survey" not in client.get(url).content.decode()
+    # the coordinator sends links; it gets no fill-in button
+    assert "fill-survey" not in login(survey_world.coordinator).get(url).content.decode()
