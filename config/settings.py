@@ -150,6 +150,10 @@ STATICFILES_DIRS = [
     ("vendor/survey-js-ui", BASE_DIR / "node_modules" / "survey-js-ui"),
 ]
 
+# In development and tests WhiteNoise serves the files as they are in the source folders,
+# not a STATIC_ROOT left over from an earlier collectstatic (stale CSS otherwise).
+WHITENOISE_USE_FINDERS = DEBUG
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
