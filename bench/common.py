@@ -25,6 +25,10 @@ def setup_django(verbose=False):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
+    import warnings
+
+    # WhiteNoise notes that collectstatic has not run; benchmarks serve no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()

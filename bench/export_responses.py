@@ -4,7 +4,7 @@
 
 Generates the baseline questionnaire and its responses (bench/national.py) in a throwaway
 database, then runs `manage.py export_responses` in a fresh process per format and size,
-reading that process's peak resident memory (ru_maxrss). The baseline, in the same run, is
+reading that process's peak resident memory (VmHWM). The baseline, in the same run, is
 the floor any export needs: reading the answers column in chunks and writing it out as raw
 JSON lines, nothing spread into columns. Exports at a tenth of the size show whether memory
 stays flat. Target (issue 8): the full export with a peak under 300 MB.
@@ -23,7 +23,7 @@ from bench.common import machine, ratio, setup_django  # noqa: E402
 
 # Runs in a child process: one export, then its own peak memory (KiB on Linux).
 CHILD = """
-import os, resource, sys, time
+import os, sys, time
 sys.path.insert(0, {root!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
@@ -38,7 +38,11 @@ if {floor!r}:
 else:
     from django.core.management import call_command
     call_command("export_responses", "{survey}", format={fmt!r}, out={out!r}, stdout=open(os.devnull, "w"))
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+elapsed = time.perf_counter() - start
+# VmHWM: this process's peak resident memory. (ru_maxrss would not do: Linux carries it
+# over from the parent through fork and exec, and the parent holds the generated data.)
+peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(elapsed, peak_kib)
 """
 
 
