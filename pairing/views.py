@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -192,7 +192,7 @@ def needs(request, code):
 @require_http_methods(["GET", "POST"])
 def need_edit(request, code, unit_id):
     campaign = get_campaign_for_user(request.user, code, coordinate=True)
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     need = Need.objects.filter(campaign=campaign, unit=unit).first()
     initial = {}
     if need:
@@ -213,8 +213,12 @@ def need_edit(request, code, unit_id):
 @login_required
 def profiles(request, code):
     campaign = _overseen_campaign(request.user, code)
-    rows = InstitutionProfile.objects.select_related("unit__region").prefetch_related("services", "industries")
-    candidates = Unit.objects.filter(
+    units = access.campaign_units(campaign)
+    rows = (
+        InstitutionProfile.objects.filter(unit__in=units)
+        .select_related("unit__region").prefetch_related("services", "industries")
+    )
+    candidates = units.filter(
         kind__in=[Unit.Kind.SERVICE_INSTITUTION, Unit.Kind.UNIVERSITY], pairing_profile__isnull=True
     )
     return render(
@@ -233,7 +237,7 @@ def profiles(request, code):
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, code, unit_id):
     campaign = get_campaign_for_user(request.user, code, coordinate=True)
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     profile = InstitutionProfile.objects.filter(unit=unit).first() or InstitutionProfile(unit=unit)
     form = ProfileForm(_posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pairing import services
-from pairing.models import MentoringActivity, Pairing
-from tests.factories import make_campaign, make_unit, make_user
+from pairing.models import InstitutionProfile, MentoringActivity, Need, Pairing
+from tests.factories import make_campaign, make_region, make_unit, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -236,3 +236,32 @@ def test_either_side_uploads_the_agreement_and_both_can_download_it(world, clien
     response = client.get(reverse("pairing:agreement", args=[pairing.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+
+
+def test_another_provinces_coordinator_cannot_rewrite_this_provinces_profiles_or_needs(world, client):
+    from campaigns.models import Region
+
+    far = make_region("远省", kind=Region.Kind.PROVINCE)
+    far_office = make_unit("远省局处室", kind="division", region=far)
+    far_campaign = make_campaign(far_office)
+    outsider = make_user(far_office, "coordinator")
+    client.force_login(outsider)
+    before_profiles = rows(InstitutionProfile)
+    before_needs = rows(Need)
+    url = reverse("pairing:profile_edit", args=[far_campaign.code, world.mentor.pk])
+    assert client.post(url, {"capacity": 9, "services": [], "industries": []}).status_code == 404
+    url = reverse("pairing:need_edit", args=[far_campaign.code, world.mentee.pk])
+    assert client.post(url, {"services": [], "industries": []}).status_code == 404
+    assert rows(InstitutionProfile) == before_profiles and rows(Need) == before_needs
+    # and this province's institutions are not offered to it
+    page = client.get(reverse("pairing:profiles", args=[far_campaign.code])).content.decode()
+    assert world.mentor.name not in page and world.mentor2.name not in page
+
+
+def test_the_coordinator_edits_profiles_of_its_own_province(world, client):
+    client.force_login(world.coordinator)
+    url = reverse("pairing:profile_edit", args=[world.campaign.code, world.mentor.pk])
+    response = client.post(url, {"capacity": 3, "services": [], "industries": []})
+    assert response.status_code == 302
+    world.mentor.pairing_profile.refresh_from_db()
+    assert world.mentor.pairing_profile.capacity == 3
