@@ -206,7 +206,8 @@ def report_progress(request, pk):
     return redirect("campaigns:assignment", pk=assignment.pk)
 
 
-def _review(request, pk, action):
+def _review(request, pk, action, done_message):
+    """A coordinator's verify or return: the form, the service action, and the page back."""
     assignment = access.get_assignment_for_user(request.user, pk)
     if not access.can_coordinate(request.user, assignment.task.campaign):
         raise PermissionDenied("只有本活动的协调人可以核验或退回")
@@ -218,29 +219,22 @@ def _review(request, pk, action):
                comment=form.cleaned_data["comment"])
     except services.ActionRefused as error:
         return _refused(request, assignment, error, review_form=form)
-    return assignment
+    messages.success(request, done_message)
+    return redirect("campaigns:assignment", pk=pk)
 
 
 @login_required
 @require_POST
 def verify(request, pk):
     """The coordinator confirms the unit's submitted work."""
-    result = _review(request, pk, services.verify_assignment)
-    if not isinstance(result, Assignment):
-        return result
-    messages.success(request, "已核验通过。")
-    return redirect("campaigns:assignment", pk=pk)
+    return _review(request, pk, services.verify_assignment, "已核验通过。")
 
 
 @login_required
 @require_POST
 def return_for_rework(request, pk):
     """The coordinator sends the work back to the unit with a comment."""
-    result = _review(request, pk, services.return_assignment)
-    if not isinstance(result, Assignment):
-        return result
-    messages.success(request, "已退回，单位将看到退回意见。")
-    return redirect("campaigns:assignment", pk=pk)
+    return _review(request, pk, services.return_assignment, "已退回，单位将看到退回意见。")
 
 
 @login_required
