@@ -22,7 +22,7 @@ deps: $(BIN)/.deps node_modules/.deps
 system-packages:
 	@bash scripts/system-packages.sh
 
-migrate: deps
+migrate: deps system-packages
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate

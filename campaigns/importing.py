@@ -18,7 +18,6 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,25 +29,20 @@ from simple_history.utils import bulk_create_with_history
 
 from . import services
 from .directory import Directory, UnknownUnit, assignments_from_entries
+from .intake import FileRefused, check_zip, xlsx_rows
 from .models import Assignment, Campaign, Section, Task, Unit, chinese_ordinal
 from .notice import NUMERAL, NoticeError, chinese_number, docx_text, normalise_text, parse_notice
 
-# Limits (overridable in settings): the upload, the rows, and what an archive may unpack to.
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ARCHIVE_MEMBERS = 1_000
-MAX_COLUMNS = 50
 
 
 def limit(name):
     return getattr(settings, f"IMPORT_{name}", globals()[name])
 
 
-class ImportRefused(ValueError):
-    """The file as a whole is refused (too big, wrong type, unreadable, no header): nothing is read."""
-
+# The file as a whole is refused (too big, wrong type, unreadable, no header): nothing is read.
+ImportRefused = FileRefused
 
 # Column headers accepted for each field (first is the one exports write).
 COLUMNS = {
@@ -91,26 +85,6 @@ class Source:
 
 
 # ---------------------------------------------------------------- reading files
-
-
-def check_zip(data, what="文件"):
-    """Refuse an archive whose unpacked size is out of proportion before anything parses it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ImportRefused(f"{what}已损坏，无法打开。") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > limit("MAX_ARCHIVE_MEMBERS"):
-            raise ImportRefused(f"{what}包含的部件过多（{len(members)} 个），已拒绝。")
-        unpacked = sum(m.file_size for m in members)
-        packed = max(sum(m.compress_size for m in members), 1)
-        if unpacked > limit("MAX_UNPACKED_BYTES") or unpacked / packed > limit("MAX_RATIO"):
-            raise ImportRefused(
-                f"{what}解压后大小（{unpacked // 1024} KB）与文件大小（{len(data) // 1024} KB）不成比例，"
-                "疑似压缩炸弹，已拒绝。"
-            )
-        return {m.filename for m in members}
 
 
 def sniff(filename, data):
@@ -177,30 +151,14 @@ def _table_to_rows(header, body):
 
 
 def _xlsx_table(data):
-    """(header, [(row number, values)]) of the active sheet's rows (values, not formulas), streamed so the row limit stops a
-    huge sheet early; a sheet's claimed dimensions are ignored (a forged "A1:XFD1048576"
-    would otherwise pad every row)."""
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, openpyxl.utils.exceptions.InvalidFileException) as exc:
-        raise ImportRefused(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
-    try:
-        sheet = workbook.active
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        header = list(next(rows, None) or [])[:MAX_COLUMNS]
-        if not any(header):
-            raise ImportRefused("表格是空的。")
-        budget = 2 * limit("MAX_ROWS") + 1000  # blank lines count too, but more loosely
-        body = []
-        for number, values in enumerate(rows, start=2):
-            if number > budget:
-                raise ImportRefused(f"文件超过 {limit('MAX_ROWS')} 行的上限，已拒绝。")
-            body.append((number, list(values[: len(header)])))
-    finally:
-        workbook.close()
+    """(header, [(row number, values)]) of the active sheet, read through the one intake
+    (zip checks, dimensions ignored, streamed so the row limit stops a huge sheet early)."""
+    budget = 2 * limit("MAX_ROWS") + 1000  # blank lines count too, but more loosely
+    rows = xlsx_rows(data, max_rows=budget, too_long=f"文件超过 {limit('MAX_ROWS')} 行的上限，已拒绝。")
+    header = next(rows, (1, []))[1]
+    if not any(header):
+        raise ImportRefused("表格是空的。")
+    body = [(number, values[: len(header)]) for number, values in rows]
     return header, body
 
 

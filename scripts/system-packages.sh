@@ -5,7 +5,9 @@
 set -u
 required=0
 [ "${1:-}" = "--required" ] && required=1
-packages=(chromium poppler-utils fonts-arphic-uming fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
+# poppler-data: without it pdftotext/pdffonts cannot map the CID fonts of the reports
+# ("Missing language pack for 'Adobe-GB1'"), so the PDF read-back tests fail.
+packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
     chromium) [ -x /usr/bin/chromium ] ;;

@@ -16,9 +16,8 @@ Errors name the row they come from; a file with any error converts to nothing.
 import csv
 import io
 import re
-import zipfile
 
-from openpyxl import load_workbook
+from campaigns.intake import FileRefused, xlsx_rows
 
 HEADINGS = {
     "页面": "page", "page": "page", "代码": "name", "name": "name", "题型": "type", "type": "type",
@@ -35,6 +34,8 @@ TYPES = {
 YES = {"是", "1", "y", "yes", "true", "必答", "√"}
 NO = {"", "否", "0", "n", "no", "false"}
 MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2_000  # a questionnaire has questions, not data: a few hundred rows at most
+MAX_COLUMNS = 50
 
 
 class SpreadsheetInvalid(ValueError):
@@ -48,16 +49,14 @@ def read_rows(data, filename=""):
     if len(data) > MAX_BYTES:
         raise SpreadsheetInvalid([f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）"])
     if data[:4] == b"PK\x03\x04":
+        # The one intake: zip checks first, then rows streamed up to the limit.
         try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            raise SpreadsheetInvalid(
-                ["无法读取 Excel 文件：请确认它是用 Excel 或 WPS 保存的 .xlsx 文件，且没有损坏或加密"]
-            ) from None
-        ws = wb.worksheets[0]
-        rows = [["" if c is None else str(c).strip() for c in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
-        return rows
+            return [
+                ["" if c is None else str(c).strip() for c in values]
+                for _, values in xlsx_rows(data, max_rows=MAX_ROWS, first_sheet=True, what="Excel 文件")
+            ]
+        except FileRefused as exc:
+            raise SpreadsheetInvalid([str(exc).rstrip("。")]) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -68,7 +67,12 @@ def read_rows(data, filename=""):
         raise SpreadsheetInvalid(["文件既不是 Excel（.xlsx）也不是 UTF-8/GBK 编码的 CSV"])
     if "\x00" in text:
         raise SpreadsheetInvalid(["文件既不是 Excel（.xlsx）也不是文本 CSV"])
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    rows = []
+    for row in csv.reader(io.StringIO(text)):
+        if len(rows) >= MAX_ROWS:
+            raise SpreadsheetInvalid([f"文件超过 {MAX_ROWS} 行的上限"])
+        rows.append([c.strip() for c in row[:MAX_COLUMNS]])
+    return rows
 
 
 def _split(text):
