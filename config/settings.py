@@ -240,4 +240,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # pypdf logs what it repairs in uploads it checks; a refused upload is told to the user.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.access import reporter_unit_ids
+from campaigns.evidence import generated_name
 from campaigns.models import Region, Unit
 
 from . import matching
@@ -378,7 +379,7 @@ def attach_agreement(pairing, file):
     """Store the signed agreement (already checked by content and size in forms.AgreementForm)."""
     if pairing.agreement:
         pairing.agreement.delete(save=False)
-    pairing.agreement.save(file.name, file, save=False)
+    pairing.agreement.save(generated_name(file), file, save=False)
     pairing.save(update_fields=["agreement", "updated_at"])
     return pairing
 
@@ -410,7 +411,7 @@ def log_activity(pairing, user, *, date, kind, participants, summary, evidence=N
     if unit.pk == pairing.mentee_id:
         activity.confirmed_at, activity.confirmed_by = timezone.now(), user
     if evidence:
-        activity.evidence.save(evidence.name, evidence, save=False)
+        activity.evidence.save(generated_name(evidence), evidence, save=False)
     activity.save()
     return activity
 
@@ -422,7 +423,7 @@ def update_activity(activity, *, date, kind, participants, summary, evidence=Non
     if evidence:
         if activity.evidence:
             activity.evidence.delete(save=False)
-        activity.evidence.save(evidence.name, evidence, save=False)
+        activity.evidence.save(generated_name(evidence), evidence, save=False)
     activity.save()
     return activity
 
