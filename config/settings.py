@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "csp",
     "simple_history",
     "campaigns",
     "surveys",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (django-csp; policy below).
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files from the app servers themselves (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,6 +222,27 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, fonts, images and
+# requests only from this site; no inline script or event handler anywhere (page data
+# travels in json_script blocks, which are not executed). Style *attributes* stay allowed
+# (progress bars, SurveyJS's layout); <style> elements do not. Images may be data: URLs
+# (Bootstrap's form icons). Questionnaire HTML is sanitised on save (surveys/sanitize.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Cache: django-ratelimit counts open-link requests here. The default local-memory cache
 # counts per process; with several gunicorn workers set CACHE_URL-style shared storage
