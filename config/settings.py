@@ -3,6 +3,7 @@
 Development needs none of them; production sets at least DEBUG=0, SECRET_KEY,
 ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -130,6 +131,21 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A wrong password during a lockout does not restart the cool-off: otherwise one attempt
+# every 29 minutes would keep the account's owner out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address (config/client_ip.py) for lockouts and rate limits alike: the
+# forwarded header (CLIENT_IP_HEADER) is believed only from TRUSTED_PROXIES (comma-separated
+# addresses or networks of the load balancers); otherwise REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "/accounts/login/"
@@ -244,14 +260,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Cache: django-ratelimit counts open-link requests here. The default local-memory cache
-# counts per process; with several gunicorn workers set CACHE_URL-style shared storage
-# (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache + CACHE_LOCATION=cache_table,
-# created with `manage.py createcachetable`) so the limit holds across workers.
+# Cache: django-ratelimit counts open-link requests here, so it must be shared by every
+# app server and worker. With DEBUG off the default is the database cache (one table,
+# `manage.py createcachetable`); memcached or Redis through CACHE_BACKEND/CACHE_LOCATION
+# are better still. A local-memory cache (the development default) counts per process, and
+# `check --deploy` warns about it (config/checks.py).
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach"),
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach" if DEBUG else "outreach_cache"),
     }
 }
 # Open (uninvited) survey links: requests per IP.
