@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.access import reporter_unit_ids
+from campaigns.access import campaign_units, reporter_unit_ids
 from campaigns.evidence import generated_name
 from campaigns.models import Region, Unit
 
@@ -151,11 +151,15 @@ def _party(unit, services, industries, capacity=0):
     )
 
 
-def mentor_parties(used=None):
-    """Every active institution profile as a solver Party, capacity less `used[unit_id]` slots."""
+def mentor_parties(used=None, campaign=None):
+    """Every active institution profile (of the campaign's units, when given) as a solver
+    Party, capacity less `used[unit_id]` slots."""
     used = used or {}
+    profiles = InstitutionProfile.objects.filter(active=True)
+    if campaign is not None:
+        profiles = profiles.filter(unit__in=campaign_units(campaign))
     profiles = (
-        InstitutionProfile.objects.filter(active=True)
+        profiles
         .select_related("unit__region")
         .prefetch_related("services", "industries")
     )
@@ -194,7 +198,9 @@ def build_plan(campaign):
     )
     mentees = [_party(n.unit, [s.name for s in n.services.all()], [i.name for i in n.industries.all()]) for n in needs]
     forbidden |= {(e.key, e.key) for e in mentees}  # a unit never mentors itself
-    plan = matching.suggest(mentor_parties(used), mentees, _neighbours(), forbidden=forbidden, order=vocabulary_order())
+    plan = matching.suggest(
+        mentor_parties(used, campaign), mentees, _neighbours(), forbidden=forbidden, order=vocabulary_order()
+    )
     return plan, fixed
 
 
@@ -279,6 +285,9 @@ def _vet_pair(campaign, mentor, mentee, exclude=None):
     profile = InstitutionProfile.objects.filter(unit=mentor, active=True).first()
     if profile is None:
         raise ValidationError("该单位没有帮扶机构档案，不能担任帮扶机构。")
+    reach = campaign_units(campaign)
+    if not reach.filter(pk=mentor.pk).exists() or not reach.filter(pk=mentee.pk).exists():
+        raise ValidationError("帮扶机构和受帮扶单位都须是本活动的单位或本省的单位。")
     if mentor.pk == mentee.pk:
         raise ValidationError("帮扶机构不能是受帮扶单位本身。")
     others = Pairing.objects.filter(campaign=campaign, mentor=mentor, mentee=mentee)

@@ -77,7 +77,9 @@ def board(request, code):
         list(Pairing.objects.filter(campaign=campaign).live().with_activity().select_related("mentor", "mentee__region"))
     )
     needs = list(Need.objects.filter(campaign=campaign).select_related("unit__region"))
-    profiles = list(InstitutionProfile.objects.filter(active=True).select_related("unit"))
+    profiles = list(
+        InstitutionProfile.objects.filter(active=True, unit__in=access.campaign_units(campaign)).select_related("unit")
+    )
     mentees = {n.unit_id: n.unit for n in needs}
     for p in pairings:
         mentees.setdefault(p.mentee_id, p.mentee)
