@@ -107,13 +107,17 @@ def compile_results(questions, answers_iter):
 
 
 def campaign_survey(campaign):
-    """The campaign's main survey: the one serving the earliest task (the baseline), else the oldest."""
+    """The campaign's main survey: the one serving the earliest task (the baseline), else the
+    oldest. Surveys without a task come after those with one on every database (SQLite
+    sorts NULL first, PostgreSQL last: said explicitly, the report picks the same survey)."""
+    from django.db.models import F
+
     from .models import Survey
 
     return (
         Survey.objects.filter(campaign=campaign)
         .exclude(status=Survey.Status.DRAFT)
-        .order_by("task__number", "created_at", "pk")
+        .order_by(F("task__number").asc(nulls_last=True), "created_at", "pk")
         .first()
     )
 
