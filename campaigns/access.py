@@ -198,3 +198,29 @@ def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
     if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
         raise PermissionDenied("您只能查看，不能为该单位报送")
     return Unit.objects.get(pk=unit_id)
+
+
+# ---------------------------------------------------------------- the campaign's reach
+
+
+def campaign_province_id(campaign):
+    """The province a campaign belongs to: its coordinating unit's region, or that region's
+    parent when it is a prefecture (None when the coordinating unit has no region)."""
+    region = campaign.coordinating_unit.region
+    if region is None:
+        return None
+    return region.parent_id if region.kind == region.Kind.PREFECTURE else region.pk
+
+
+def in_campaign_province(campaign, prefix=""):
+    """A filter for units (through `prefix`, e.g. "unit__") located in the campaign's province."""
+    province = campaign_province_id(campaign)
+    if province is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}region_id": province}) | Q(**{f"{prefix}region__parent_id": province})
+
+
+def campaign_units(campaign):
+    """The units a campaign reaches: those with work in it and those in its province. Pickers
+    (mentors, mentees), invitations and pairing records never go beyond them."""
+    return Unit.objects.filter(in_campaign_province(campaign) | Q(assignments__task__campaign=campaign)).distinct()

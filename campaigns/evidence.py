@@ -4,13 +4,21 @@ summary documents and case photos all go through `check_upload`, each naming the
 it accepts and its size limit).
 
 A file is accepted only when its bytes are one of the kinds below, checked through its
-whole structure where that is cheap: images are opened and decoded with Pillow (so a PNG
-signature followed by HTML fails), PDFs must start with the PDF header and end with an
-end-of-file marker, Office files must be a readable ZIP with the parts Word, Excel or
-PowerPoint write (or an OpenDocument text package with its mimetype member), or an OLE
-compound document (the older .doc/.xls/.ppt and WPS formats).
+structure: images are opened and decoded with Pillow (so a PNG signature followed by HTML
+fails), PDFs are parsed by pypdf (cross-reference table, catalogue, at least one page),
+Office files must be a ZIP that passes the zip-bomb checks with the parts Word, Excel or
+PowerPoint write, declared in a well-formed [Content_Types].xml (or an OpenDocument text
+package with its mimetype member), or an OLE compound document (the older .doc/.xls/.ppt
+and WPS formats). Whatever the kind, a file whose bytes carry HTML markup (`<html`,
+`<script`, `<svg` …) is refused: a PDF/HTML polyglot never gets in.
+
+Downloads of stored files go through `attachment_response`: always an attachment with a
+sanitised name, `nosniff`, a content type from the checked kind (never text/html).
 """
 import hashlib
+import io
+import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +26,14 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from PIL import Image, UnidentifiedImageError
+
+from .intake import FileRefused, check_zip
+
+# Markup a browser would render if it ever took the file for a page. Looked for anywhere in
+# the bytes, case-insensitively; no accepted kind needs to carry it in the clear.
+MARKUP = re.compile(rb"<(?:html|script|body|iframe|svg|object|embed|!doctype\s+html)[\s>/]", re.IGNORECASE)
 
 # The one place that says, per extension, what a kind is called in Chinese: a family and,
 # where the family has several members, the member's label. Messages and form help texts
@@ -53,11 +68,19 @@ IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 
+# (main part, content type of the file, extension, content types the package may declare for its main part)
 OOXML_PARTS = [
-    ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx",
+     ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+      "application/vnd.ms-word.document.macroEnabled.main+xml")),
+    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+     ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+      "application/vnd.ms-excel.sheet.macroEnabled.main+xml")),
+    ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx",
+     ("application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+      "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml")),
 ]
+CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 # OpenDocument packages name their type in a first, uncompressed member called "mimetype".
 ODF_TYPES = {
@@ -159,22 +182,60 @@ def _image_kind(data, upload):
 
 
 def _pdf_kind(data):
-    if not data.startswith(b"%PDF-"):
+    """A PDF that pypdf can open: header, end marker, cross-reference, catalogue, pages."""
+    from pypdf import PdfReader
+
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
         return None
-    if b"%%EOF" not in data[-2048:]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                return None
+            if reader.trailer.get("/Root") is None or len(reader.pages) < 1:
+                return None
+    except Exception:  # noqa: BLE001 - any parser failure means "not a PDF we accept"
         return None
     return ("application/pdf", "pdf")
 
 
-def _zip_kind(upload):
-    """An Office Open XML file by its parts, or an OpenDocument file by its mimetype member."""
+def _ooxml_main_type(archive):
+    """The content types [Content_Types].xml declares per part name (defusedxml; None if unreadable)."""
+    from defusedxml import ElementTree
+
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size > 1024 * 1024:
+        return None
+    try:
+        root = ElementTree.fromstring(archive.read(info))
+    except Exception:  # noqa: BLE001 - malformed or hostile XML
+        return None
+    if root.tag != f"{CONTENT_TYPES_NS}Types":
+        return None
+    return {
+        (o.get("PartName") or "").lstrip("/"): o.get("ContentType")
+        for o in root.iter(f"{CONTENT_TYPES_NS}Override")
+    }
+
+
+def _zip_kind(data, upload):
+    """An Office Open XML file by its declared main part, or an OpenDocument file by its
+    mimetype member; the archive first passes the zip-bomb checks of the intake."""
+    try:
+        check_zip(data)
+    except FileRefused:
+        return None
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "[Content_Types].xml" in names:
-                for part, content_type, extension in OOXML_PARTS:
-                    if part in names:
+                declared = _ooxml_main_type(archive)
+                if declared is None:
+                    return None
+                for part, content_type, extension, main_types in OOXML_PARTS:
+                    if part in names and declared.get(part) in main_types:
                         return (content_type, extension)
                 return None
             if "mimetype" in names:
@@ -207,7 +268,7 @@ def detect_kind(data, upload, original_name=""):
     if head.startswith(b"%PDF-"):
         return _pdf_kind(data)
     if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(upload)
+        return _zip_kind(data, upload)
     if head.startswith(OLE_SIGNATURE):
         return _ole_kind(data, original_name)
     return None
@@ -235,6 +296,16 @@ def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
     if upload.size == 0:
         raise ValidationError(f"文件“{name}”是空文件，未保存。")
     data = _read_all(upload)
+    if MARKUP.search(data):
+        raise ValidationError(
+            f"文件“{name}”的内容不是可接受的{label}类型，未保存：其中含有网页代码（HTML、SVG 或脚本）。"
+            f"可上传：{describe_kinds(kinds)}。"
+        )
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            check_zip(data, what=f"文件“{name}”")
+        except FileRefused as refused:
+            raise ValidationError(f"{refused}未保存。") from None
     kind = detect_kind(data, upload, name)
     if kind is None:
         raise ValidationError(
@@ -246,6 +317,8 @@ def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
             f"文件“{name}”的内容是 {describe_kind(extension)}，不是可接受的{label}类型，未保存。"
             f"可上传：{describe_kinds(kinds)}。"
         )
+    # What the content proved the file to be; generated_name() names the stored file by it.
+    upload.checked_extension = extension
     return CheckedFile(
         upload=upload,
         original_name=name,
@@ -254,3 +327,54 @@ def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
         size=upload.size,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+# ---------------------------------------------------------------- stored names and downloads
+
+
+def generated_name(upload):
+    """A fresh name for storing a checked upload: a UUID and the extension its content
+    proved (check_upload), so nothing the uploader chose reaches the file system."""
+    from uuid import uuid4
+
+    extension = getattr(upload, "checked_extension", None)
+    if extension not in KIND_NAMES:
+        raise ValueError("generated_name() needs an upload that passed check_upload()")
+    return f"{uuid4().hex}.{extension}"
+
+
+SAFE_CONTENT_TYPES = {ext: ctype for ext, ctype in OLE_TYPES.items()} | {
+    "jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+} | {extension: content_type for _, content_type, extension, _ in OOXML_PARTS}
+UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+
+
+def safe_download_name(name, extension, fallback="附件"):
+    """A download name that keeps the uploader's Chinese but nothing a header or a file
+    system could trip over (controls, quotes, slashes, semicolons), ending in the checked
+    extension whatever the uploader called it."""
+    stem = unicodedata.normalize("NFC", PurePath(str(name or "")).stem if "." in str(name or "") else str(name or ""))
+    stem = UNSAFE_NAME.sub("_", stem).strip(" ._")[:100] or fallback
+    return f"{stem}.{extension}" if extension else stem
+
+
+def attachment_response(fieldfile, name, extension=None):
+    """Serve a stored upload as a download: `attachment` with an RFC 5987 file name
+    (Django's FileResponse writes filename*=utf-8''…), `nosniff`, a content type taken
+    from the checked extension (application/octet-stream otherwise, never text/html), and
+    a sandboxing CSP in case a browser ever renders it anyway. Missing file → 404."""
+    from django.http import Http404
+
+    extension = (extension or PurePath(fieldfile.name).suffix.lstrip(".")).lower()
+    content_type = SAFE_CONTENT_TYPES.get(extension, "application/octet-stream")
+    try:
+        handle = fieldfile.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在") from None
+    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name, extension),
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-cache"
+    return response

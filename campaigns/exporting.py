@@ -1,9 +1,7 @@
 """Exports (xlsx and csv, Chinese headers) of a campaign's tasks, assignments and progress reports.
 
-Rows come from the access helpers, so an export holds only what its user may see. A text
-cell starting with = + - @, a tab or a carriage return is written as text, never as a
-formula: in xlsx as a string cell with Excel's quote prefix, in csv behind a leading "'"
-(which the importer strips again).
+Rows come from the access helpers, so an export holds only what its user may see. Every cell,
+headings included, passes the one formula guard (campaigns.formulas).
 """
 
 import csv
@@ -19,9 +17,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from . import access
+from .formulas import csv_text, guard_xlsx_cell
 from .models import Assignment, ProgressReport, Task
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _section_label(section):
@@ -232,20 +229,17 @@ def to_xlsx(dataset, title="导出"):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(list(dataset.headers))
+    sheet.append([_clean(h) for h in dataset.headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        guard_xlsx_cell(cell)
     for values in dataset:
         sheet.append([_clean(v) for v in values])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             value = cell.value
             if isinstance(value, str):
-                # openpyxl takes "=…" for a formula; forcing the type keeps it text, and
-                # the quote prefix keeps Excel from reading it as one when it is edited.
-                cell.data_type = "s"
-                if value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
+                guard_xlsx_cell(cell)
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
@@ -265,17 +259,14 @@ def csv_value(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    value = str(value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return csv_text(str(value))
 
 
 def to_csv(dataset):
     """The dataset as UTF-8 csv with a BOM (so Excel shows the Chinese), formula-safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(dataset.headers)
+    writer.writerow([csv_value(h) for h in dataset.headers])
     for values in dataset:
         writer.writerow([csv_value(v) for v in values])
     return buffer.getvalue().encode("utf-8-sig")

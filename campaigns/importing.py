@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from . import services
 from .directory import Directory, UnknownUnit, assignments_from_entries
+from .formulas import csv_unescape
 from .intake import FileRefused, check_zip, xlsx_rows
 from .models import Assignment, Campaign, Section, Task, Unit, chinese_ordinal
 from .notice import NUMERAL, NoticeError, chinese_number, docx_text, normalise_text, parse_notice
@@ -183,9 +184,7 @@ def _read_csv(text):
 
 def unescape_csv(value):
     """Undo the export's formula guard: "'=1+1" was written for the text "=1+1"."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
+    return csv_unescape(value)
 
 
 def _notice_rows(text):

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, services
 from .dashboard import campaign_dashboard
 from .dashboard import unit_dashboard as unit_dashboard_data
-from .evidence import evidence_max_bytes
+from .evidence import attachment_response, evidence_max_bytes
 from .filters import TaskFilter
 from .forms import AdjustmentDecisionForm, AdjustmentRequestForm, ProgressReportForm, ReviewForm
 from .history import change_log
@@ -282,16 +281,7 @@ def decide_adjustment(request, pk):
 def evidence_file(request, pk):
     """An evidence file, to users who may see its assignment, always as a download."""
     evidence = access.get_evidence_for_user(request.user, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在") from None
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment_response(evidence.file, evidence.original_name, evidence.extension)
 
 
 @login_required

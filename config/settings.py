@@ -3,6 +3,7 @@
 Development needs none of them; production sets at least DEBUG=0, SECRET_KEY,
 ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "csp",
     "simple_history",
     "campaigns",
     "surveys",
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (django-csp; policy below).
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files from the app servers themselves (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,6 +134,21 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A wrong password during a lockout does not restart the cool-off: otherwise one attempt
+# every 29 minutes would keep the account's owner out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address (config/client_ip.py) for lockouts and rate limits alike: the
+# forwarded header (CLIENT_IP_HEADER) is believed only from TRUSTED_PROXIES (comma-separated
+# addresses or networks of the load balancers); otherwise REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGIN_URL = "/accounts/login/"
@@ -223,14 +242,39 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Cache: django-ratelimit counts open-link requests here. The default local-memory cache
-# counts per process; with several gunicorn workers set CACHE_URL-style shared storage
-# (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache + CACHE_LOCATION=cache_table,
-# created with `manage.py createcachetable`) so the limit holds across workers.
+# Content-Security-Policy on every page (django-csp): scripts, styles, fonts, images and
+# requests only from this site; no inline script or event handler anywhere (page data
+# travels in json_script blocks, which are not executed). Style *attributes* stay allowed
+# (progress bars, SurveyJS's layout); <style> elements do not. Images may be data: URLs
+# (Bootstrap's form icons). Questionnaire HTML is sanitised on save (surveys/sanitize.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Cache: django-ratelimit counts open-link requests here, so it must be shared by every
+# app server and worker. With DEBUG off the default is the database cache (one table,
+# `manage.py createcachetable`); memcached or Redis through CACHE_BACKEND/CACHE_LOCATION
+# are better still. A local-memory cache (the development default) counts per process, and
+# `check --deploy` warns about it (config/checks.py).
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach"),
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach" if DEBUG else "outreach_cache"),
     }
 }
 # Open (uninvited) survey links: requests per IP.
@@ -243,4 +287,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # pypdf logs what it repairs in uploads it checks; a refused upload is told to the user.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }

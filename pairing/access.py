@@ -13,8 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from campaigns.access import can_coordinate, can_oversee, coordinated_campaigns, member_unit_ids, reporter_unit_ids
-from campaigns.models import Unit
+from campaigns.access import (  # noqa: F401 (campaign_units: the one rule of a campaign's reach, used here)
+    campaign_units,
+    can_coordinate,
+    can_oversee,
+    coordinated_campaigns,
+    member_unit_ids,
+    reporter_unit_ids,
+)
 
 from .models import MentoringActivity, Pairing
 
@@ -31,21 +37,6 @@ def visible_pairings(user, campaign=None):
     units = member_unit_ids(user)
     own = (Q(mentor_id__in=units) | Q(mentee_id__in=units)) & ~Q(status=Pairing.Status.REJECTED)
     return qs.filter(Q(campaign__coordinating_unit_id__in=units) | own)
-
-
-def _province_id(region):
-    if region is None:
-        return None
-    return region.parent_id if region.kind == region.Kind.PREFECTURE else region.pk
-
-
-def campaign_units(campaign):
-    """Units a campaign's coordinator may keep pairing records for: those with work in the
-    campaign and those in its coordinating unit's province. Profiles are shared by every
-    campaign, so another province's coordinator must not rewrite them."""
-    province = _province_id(campaign.coordinating_unit.region)
-    in_province = (Q(region_id=province) | Q(region__parent_id=province)) if province else Q(pk__in=[])
-    return Unit.objects.filter(in_province | Q(assignments__task__campaign=campaign)).distinct()
 
 
 def get_unit_for_pairing_records(user, campaign, unit_id):

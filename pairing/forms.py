@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from campaigns.access import campaign_units
 from campaigns.evidence import check_upload, describe_kinds
 from campaigns.forms import label_blank_choices
 from campaigns.models import Unit
@@ -106,8 +107,9 @@ class ChangeMentorForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, pairing=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = Unit.objects.filter(pairing_profile__active=True).exclude(
-            pk__in=[pairing.mentor_id, pairing.mentee_id]
+        self.fields["mentor"].queryset = (
+            campaign_units(pairing.campaign).filter(pairing_profile__active=True)
+            .exclude(pk__in=[pairing.mentor_id, pairing.mentee_id])
         )
 
 
@@ -117,8 +119,10 @@ class NewPairingForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentee"].queryset = Unit.objects.filter(pairing_needs__campaign=campaign)
-        self.fields["mentor"].queryset = Unit.objects.filter(pairing_profile__active=True)
+        # Only the campaign's units (work in it, or its province): never the whole country.
+        units = campaign_units(campaign)
+        self.fields["mentee"].queryset = units.filter(pairing_needs__campaign=campaign)
+        self.fields["mentor"].queryset = units.filter(pairing_profile__active=True)
 
 
 class AgreementForm(BootstrapMixin, forms.Form):

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.access import reporter_unit_ids
+from campaigns.access import campaign_units, reporter_unit_ids
+from campaigns.evidence import generated_name
 from campaigns.models import Region, Unit
 
 from . import matching
@@ -150,11 +151,15 @@ def _party(unit, services, industries, capacity=0):
     )
 
 
-def mentor_parties(used=None):
-    """Every active institution profile as a solver Party, capacity less `used[unit_id]` slots."""
+def mentor_parties(used=None, campaign=None):
+    """Every active institution profile (of the campaign's units, when given) as a solver
+    Party, capacity less `used[unit_id]` slots."""
     used = used or {}
+    profiles = InstitutionProfile.objects.filter(active=True)
+    if campaign is not None:
+        profiles = profiles.filter(unit__in=campaign_units(campaign))
     profiles = (
-        InstitutionProfile.objects.filter(active=True)
+        profiles
         .select_related("unit__region")
         .prefetch_related("services", "industries")
     )
@@ -193,7 +198,9 @@ def build_plan(campaign):
     )
     mentees = [_party(n.unit, [s.name for s in n.services.all()], [i.name for i in n.industries.all()]) for n in needs]
     forbidden |= {(e.key, e.key) for e in mentees}  # a unit never mentors itself
-    plan = matching.suggest(mentor_parties(used), mentees, _neighbours(), forbidden=forbidden, order=vocabulary_order())
+    plan = matching.suggest(
+        mentor_parties(used, campaign), mentees, _neighbours(), forbidden=forbidden, order=vocabulary_order()
+    )
     return plan, fixed
 
 
@@ -278,6 +285,9 @@ def _vet_pair(campaign, mentor, mentee, exclude=None):
     profile = InstitutionProfile.objects.filter(unit=mentor, active=True).first()
     if profile is None:
         raise ValidationError("该单位没有帮扶机构档案，不能担任帮扶机构。")
+    reach = campaign_units(campaign)
+    if not reach.filter(pk=mentor.pk).exists() or not reach.filter(pk=mentee.pk).exists():
+        raise ValidationError("帮扶机构和受帮扶单位都须是本活动的单位或本省的单位。")
     if mentor.pk == mentee.pk:
         raise ValidationError("帮扶机构不能是受帮扶单位本身。")
     others = Pairing.objects.filter(campaign=campaign, mentor=mentor, mentee=mentee)
@@ -378,7 +388,7 @@ def attach_agreement(pairing, file):
     """Store the signed agreement (already checked by content and size in forms.AgreementForm)."""
     if pairing.agreement:
         pairing.agreement.delete(save=False)
-    pairing.agreement.save(file.name, file, save=False)
+    pairing.agreement.save(generated_name(file), file, save=False)
     pairing.save(update_fields=["agreement", "updated_at"])
     return pairing
 
@@ -410,7 +420,7 @@ def log_activity(pairing, user, *, date, kind, participants, summary, evidence=N
     if unit.pk == pairing.mentee_id:
         activity.confirmed_at, activity.confirmed_by = timezone.now(), user
     if evidence:
-        activity.evidence.save(evidence.name, evidence, save=False)
+        activity.evidence.save(generated_name(evidence), evidence, save=False)
     activity.save()
     return activity
 
@@ -422,7 +432,7 @@ def update_activity(activity, *, date, kind, participants, summary, evidence=Non
     if evidence:
         if activity.evidence:
             activity.evidence.delete(save=False)
-        activity.evidence.save(evidence.name, evidence, save=False)
+        activity.evidence.save(generated_name(evidence), evidence, save=False)
     activity.save()
     return activity
 

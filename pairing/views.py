@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.access import get_campaign_for_user, member_unit_ids, visible_campaigns
+from campaigns.evidence import attachment_response
 from campaigns.models import Region, Unit
 
 from . import access, services
@@ -76,7 +77,9 @@ def board(request, code):
         list(Pairing.objects.filter(campaign=campaign).live().with_activity().select_related("mentor", "mentee__region"))
     )
     needs = list(Need.objects.filter(campaign=campaign).select_related("unit__region"))
-    profiles = list(InstitutionProfile.objects.filter(active=True).select_related("unit"))
+    profiles = list(
+        InstitutionProfile.objects.filter(active=True, unit__in=access.campaign_units(campaign)).select_related("unit")
+    )
     mentees = {n.unit_id: n.unit for n in needs}
     for p in pairings:
         mentees.setdefault(p.mentee_id, p.mentee)
@@ -347,9 +350,8 @@ def pairing_agreement(request, pk):
     if request.method == "GET":
         if not pairing.agreement:
             raise Http404("尚未上传帮扶协议")
-        return FileResponse(
-            pairing.agreement.open("rb"), as_attachment=True, filename=pairing.agreement.name.rsplit("/", 1)[-1]
-        )
+        name = f"帮扶协议（{pairing.mentor.display_name}—{pairing.mentee.display_name}）"
+        return attachment_response(pairing.agreement, name)
     if not access.can_upload_agreement(request.user, pairing):
         raise PermissionDenied("只有结对双方或协调人可以上传帮扶协议")
     form = AgreementForm(request.POST, request.FILES)
@@ -414,4 +416,4 @@ def activity_evidence(request, pk):
     activity = access.get_activity_for_user(request.user, pk)
     if not activity.evidence:
         raise Http404("没有佐证材料")
-    return FileResponse(activity.evidence.open("rb"), as_attachment=True, filename=activity.evidence.name.rsplit("/", 1)[-1])
+    return attachment_response(activity.evidence, f"帮扶活动佐证材料（{activity.date:%Y-%m-%d}）")

@@ -3,12 +3,13 @@ recommending cases, and downloading the compiled PDF / xlsx annex. Every object 
 through campaigns.access."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import access
+from campaigns.evidence import attachment_response
 from campaigns.models import Unit
 
 from . import services
@@ -151,8 +152,7 @@ def summary_document(request, code, pk):
     summary = qs.filter(pk=pk).first()
     if summary is None:
         raise Http404("没有找到该附件")
-    return FileResponse(summary.document.open("rb"), as_attachment=True,
-                        filename=summary.document_name or summary.document.name.rsplit("/", 1)[-1])
+    return attachment_response(summary.document, summary.document_name or f"{summary.unit.display_name}书面总结附件")
 
 
 @login_required
@@ -162,7 +162,8 @@ def case_photo(request, code, pk):
     if photo is None:
         raise Http404("没有找到该照片")
     _get_case(request.user, campaign, photo.case_id)
-    return FileResponse(photo.image.open("rb"))
+    # An attachment like every upload: never rendered in the site's origin.
+    return attachment_response(photo.image, photo.caption or f"{photo.case.title}-照片{photo.pk}")
 
 
 def _compiled(request, code):

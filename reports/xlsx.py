@@ -7,6 +7,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from campaigns.formulas import guard_xlsx_cell
+
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -18,15 +20,15 @@ def _clean(value):
 
 def _sheet(wb, title, header, rows, widths=None):
     ws = wb.create_sheet(SHEET_NAME_FORBIDDEN.sub("", title)[:31] or "Sheet")
-    ws.append(header)
+    ws.append([_clean(h) for h in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        guard_xlsx_cell(cell)
     for row in rows:
         ws.append([_clean(v) for v in row])
         for cell in ws[ws.max_row]:
-            # A user's text that starts with "=" stays text, never a formula.
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
+            # A user's text that starts with "=" (or ＝ + - @) stays text, never a formula.
+            guard_xlsx_cell(cell)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths or [], 1):
         ws.column_dimensions[get_column_letter(i)].width = width

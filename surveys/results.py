@@ -5,10 +5,11 @@ import tempfile
 
 from openpyxl import Workbook
 
+from campaigns.formulas import csv_text, xlsx_row
+
 from .validation import MULTI_TYPES, walk_questions
 
 CHUNK = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def survey_questions(survey):
@@ -106,13 +107,17 @@ def compile_results(questions, answers_iter):
 
 
 def campaign_survey(campaign):
-    """The campaign's main survey: the one serving the earliest task (the baseline), else the oldest."""
+    """The campaign's main survey: the one serving the earliest task (the baseline), else the
+    oldest. Surveys without a task come after those with one on every database (SQLite
+    sorts NULL first, PostgreSQL last: said explicitly, the report picks the same survey)."""
+    from django.db.models import F
+
     from .models import Survey
 
     return (
         Survey.objects.filter(campaign=campaign)
         .exclude(status=Survey.Status.DRAFT)
-        .order_by("task__number", "created_at", "pk")
+        .order_by(F("task__number").asc(nulls_last=True), "created_at", "pk")
         .first()
     )
 
@@ -130,13 +135,6 @@ def survey_summary(survey, unit_ids=None):
 
 
 # ---------------------------------------------------------------- exports
-
-
-def safe_cell(value):
-    """A cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export_columns(questions, labels=True):
@@ -190,7 +188,10 @@ def lab_col(q, value, labels):
 
 
 def export_rows(survey, responses, labels=True):
-    """Heading row, then one row per response; reads responses in chunks, never all at once."""
+    """Heading row, then one row per response; reads responses in chunks, never all at once.
+
+    Values are raw; the writers (csv_stream, write_xlsx) apply the formula guard to every
+    cell, headings (question titles) included."""
     questions = survey_questions(survey)
     cols = export_columns(questions, labels)
     yield ["答卷编号", "单位", "问卷版本", "提交时间"] + [h for h, _ in cols]
@@ -202,7 +203,7 @@ def export_rows(survey, responses, labels=True):
             value = get(answers or {})
             if isinstance(value, (list, dict)):
                 value = str(value)
-            cells.append(safe_cell(value))
+            cells.append(value)
         yield cells
 
 
@@ -216,7 +217,7 @@ def csv_stream(rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow(["" if v is None else csv_text(v) if isinstance(v, str) else v for v in row])
 
 
 def write_xlsx(rows, fileobj):
@@ -224,7 +225,7 @@ def write_xlsx(rows, fileobj):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("答卷")
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     wb.save(fileobj)
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Invitation, Response, Survey, SurveyVersion
+from .sanitize import sanitize_schema
 from .signals import response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
@@ -49,7 +50,9 @@ def questionnaire_for(version):
 
 @transaction.atomic
 def create_survey(campaign, title, schema, user=None, **fields):
-    """Create a survey (draft unless `status` is given) with `schema` as its first version."""
+    """Create a survey (draft unless `status` is given) with `schema` as its first version
+    (markup beyond the allow-list removed, surveys.sanitize)."""
+    schema = sanitize_schema(schema)
     check_schema(schema)
     survey = Survey.objects.create(campaign=campaign, title=title, **fields)
     SurveyVersion.objects.create(survey=survey, number=1, schema=schema, created_by=user)
@@ -62,8 +65,10 @@ def save_questionnaire(survey, schema, user=None):
 
     Unchanged: the current version. Changed while the current version has no answers
     (drafts included): that version is replaced. Changed after answers exist: a new
-    version, and every existing response keeps the version it answered.
+    version, and every existing response keeps the version it answered. The schema is
+    stored sanitised (surveys.sanitize): content is data, never markup.
     """
+    schema = sanitize_schema(schema)
     check_schema(schema)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     current = survey.current_version
@@ -92,7 +97,7 @@ def copy_survey(survey, user=None):
         allow_resume=survey.allow_resume,
         status=Survey.Status.DRAFT,
     )
-    SurveyVersion.objects.create(survey=copy, number=1, schema=version.schema, created_by=user)
+    SurveyVersion.objects.create(survey=copy, number=1, schema=sanitize_schema(version.schema), created_by=user)
     return copy
 
 

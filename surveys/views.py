@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from campaigns.access import in_campaign_province
 from campaigns.models import Unit
 
 from . import access, results, services
@@ -107,13 +108,14 @@ def survey_copy(request, pk):
 @login_required
 @require_POST
 def survey_invite(request, pk):
-    """Invite the prefecture bureaus responsible for the survey's task (or all eight)."""
+    """Invite the prefecture bureaus responsible for the survey's task, or, when it has none
+    (a survey of the provincial office, like task 2's), every prefecture bureau of the
+    campaign's province — never a bureau of another province."""
     survey = access.get_survey_for_user(request.user, pk, manage=True)
     bureaus = Unit.objects.filter(kind=Unit.Kind.PREFECTURE_BUREAU)
     units = bureaus.filter(assignments__task_id=survey.task_id).distinct() if survey.task_id else bureaus.none()
     if not units.exists():
-        # A survey of the provincial office (like task 2's) goes to every prefecture bureau.
-        units = bureaus
+        units = bureaus.filter(in_campaign_province(survey.campaign))
     created = services.invite_units(survey, units)
     messages.success(request, f"新发出邀请 {len(created)} 份")
     return redirect(survey)
@@ -126,12 +128,10 @@ def survey_results(request, pk):
     responses = access.visible_responses(request.user, survey)
     invitations, totals = results.response_rate(survey, unit_ids)
     units = [i.unit for i in invitations if i.unit_id]
-    selected = request.GET.get("unit")
-    if selected and selected.isdigit():
-        responses = responses.filter(unit_id=int(selected))
-        selected = int(selected)
-    else:
-        selected = None
+    # Only one of the listed units is a filter; anything else (a 25-digit number, text) is ignored.
+    selected = next((u.pk for u in units if str(u.pk) == request.GET.get("unit", "")), None)
+    if selected is not None:
+        responses = responses.filter(unit_id=selected)
     questions = results.survey_questions(survey)
     rows = responses.values_list("answers", "unit__name").iterator(chunk_size=results.CHUNK)
     total, items = results.compile_results(questions, rows)

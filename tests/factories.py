@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from campaigns.demo import minimal_pdf
 from campaigns.models import Assignment, Campaign, Membership, Region, Section, Task, Unit
 
 _seq = itertools.count(1)
@@ -66,3 +67,56 @@ def make_plan(n_tasks, coordinating_unit=None, units=(), sections=5):
     for n in range(1, n_tasks + 1):
         make_task(campaign, section=secs[n % sections], number=n, units=units)
     return campaign
+
+
+def pdf_bytes():
+    """A real one-page PDF, as an upload check (pypdf) wants it."""
+    return minimal_pdf(200, 200)
+
+
+def docx_bytes(text="总结"):
+    """A real Word document (python-docx)."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+POLYGLOT_HTML = b"<html><body><script>window.pwned = 1</script></body></html>"
+
+
+def polyglot_pdf():
+    """A structurally valid PDF (pypdf reads it, cross-reference offsets exact) whose bytes
+    also carry an HTML page in the clear, in an unfiltered stream: what a browser sniffing
+    the file would run."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>",
+               b"<</Length %d>>\nstream\n%s\nendstream" % (len(POLYGLOT_HTML), POLYGLOT_HTML)]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def polyglot_jpeg():
+    """A JPEG that Pillow decodes fully, carrying an HTML page in its comment segment."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, "JPEG", comment=POLYGLOT_HTML)
+    data = buffer.getvalue()
+    assert POLYGLOT_HTML in data
+    return data

@@ -1,14 +1,15 @@
 """Evidence files are checked by content and size; refused files leave nothing behind."""
 import io
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from campaigns.evidence import check_upload
-from campaigns.models import Membership, Unit
+from campaigns.evidence import check_upload, safe_download_name
+from campaigns.models import Evidence, Membership, Unit
 from tests.campaigns.progress_helpers import (
     PDF_BYTES,
     counts,
@@ -18,7 +19,7 @@ from tests.campaigns.progress_helpers import (
     stored_files,
     upload,
 )
-from tests.factories import make_campaign, make_task, make_unit, make_user
+from tests.factories import docx_bytes, make_campaign, make_task, make_unit, make_user, polyglot_pdf
 
 
 @pytest.fixture
@@ -37,11 +38,18 @@ def assignment(db, media):
     return assignment
 
 
-def docx_bytes():
+DOCX_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+
+
+def zip_of(members):
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            z.writestr(name, text)
     return buffer.getvalue()
 
 
@@ -188,3 +196,59 @@ def test_evidence_by_default_takes_the_kinds_it_always_took():
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         check_upload(upload("a.pdf", PDF_BYTES), kinds={"pdf", "jpeg"})
+
+
+# ---------------------------------------------------------------- structure, markup, downloads
+
+
+def test_a_pdf_html_polyglot_is_refused_as_evidence_and_nothing_is_written(assignment, login, media):
+    client = login(assignment.reporter)
+    before = counts()
+    data = report_data(assignment, files=[upload("签到表.pdf", polyglot_pdf(), "application/pdf")])
+    response = client.post(reverse("campaigns:report", args=[assignment.pk]), data)
+    assert response.status_code == 200
+    assert "文件“签到表.pdf”的内容不是可接受的佐证材料类型，未保存：其中含有网页代码" in response.content.decode()
+    assert counts() == before and stored_files(media) == []
+
+
+@pytest.mark.parametrize("name, content", [
+    ("签到表.pdf", b"%PDF-1.7\n<< /Type /Catalog >>\n%%EOF\n"),  # header and trailer, no PDF between
+    ("总结.docx", zip_of({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})),  # parts undeclared
+    ("总结.docx", zip_of({"[Content_Types].xml": "<<not xml", "word/document.xml": "<w:document/>"})),
+])
+def test_files_that_only_look_like_pdf_or_word_from_outside_are_refused(name, content):
+    with pytest.raises(ValidationError, match="不是可接受的佐证材料类型"):
+        check_upload(upload(name, content))
+
+
+def test_an_office_file_that_inflates_out_of_proportion_is_refused():
+    small = zip_of({"[Content_Types].xml": DOCX_TYPES, "word/document.xml": "<w:document/>"})
+    assert check_upload(upload("总结.docx", small)).extension == "docx"
+    bomb = zip_of({"[Content_Types].xml": DOCX_TYPES, "word/document.xml": "<w:document/>" + " " * 20_000_000})
+    with pytest.raises(ValidationError, match="不是可接受的佐证材料类型"):
+        check_upload(upload("总结.docx", bomb))
+
+
+def test_evidence_downloads_as_an_attachment_with_a_safe_chinese_name_and_type(assignment, login, media):
+    client = login(assignment.reporter)
+    data = report_data(assignment, files=[upload('现场"签到"/表.pdf', PDF_BYTES, "text/html")])
+    client.post(reverse("campaigns:report", args=[assignment.pk]), data)
+    evidence = Evidence.objects.get()
+    assert evidence.file.name.endswith(".pdf") and "签到" not in evidence.file.name
+    response = client.get(reverse("campaigns:evidence", args=[evidence.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''" in disposition and '"' not in disposition.split("filename*=")[1]
+    assert unquote(disposition.split("filename*=utf-8''")[1]) == "表.pdf"
+
+
+@pytest.mark.parametrize("name, extension, expected", [
+    ("现场照片.png", "png", "现场照片.png"),
+    ("报告.html", "pdf", "报告.pdf"),  # the checked kind decides the extension
+    ('a"b;c\r\nd.pdf', "pdf", "a_b_c_d.pdf"),
+    ("", "pdf", "附件.pdf"),
+])
+def test_download_names_keep_chinese_and_lose_what_could_break_a_header(name, extension, expected):
+    assert safe_download_name(name, extension) == expected

@@ -82,3 +82,32 @@ def test_production_collectstatic_builds_the_manifest_with_the_npm_libraries(tmp
                  "vendor/survey-js-ui/survey-js-ui.min.js", "css/site.css"]:
         assert path in manifest and (tmp_path / manifest[path]).exists(), path
     assert not (tmp_path / "vendor/survey-core/fesm").exists()
+
+
+def _deploy_check(**env_vars):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_BACKEND")}
+    env |= {"DEBUG": "0", "SECRET_KEY": "z" * 20 + "a-real-production-key-7f3c9e1b5d", "ALLOWED_HOSTS": "o.example.cn"}
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=settings.BASE_DIR, env=env | env_vars, capture_output=True, text=True)
+
+
+def test_production_counts_rate_limits_in_a_cache_every_worker_shares():
+    result = _python("from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+                     DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="o.example.cn")
+    assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", result.stderr
+
+
+def test_check_deploy_warns_about_a_per_process_cache():
+    result = _deploy_check(CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache")
+    assert result.returncode != 0 and "outreach.W001" in result.stderr
+
+
+def test_a_mistyped_trusted_proxy_stops_the_server_from_starting():
+    result = _python("", TRUSTED_PROXIES="10.0.0.0/8,balancer.internal")
+    assert result.returncode != 0 and "TRUSTED_PROXIES" in result.stderr
+
+
+def test_pages_carry_the_content_security_policy_in_production_settings_too():
+    result = _python("from django.conf import settings; print('csp.middleware.CSPMiddleware' in settings.MIDDLEWARE)",
+                     DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="o.example.cn")
+    assert result.stdout.strip() == "True", result.stderr

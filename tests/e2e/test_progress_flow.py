@@ -7,13 +7,11 @@ from PIL import Image
 
 from campaigns.models import Assignment, Evidence
 from tests.e2e.conftest import log_in
+from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.e2e
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = pdf_bytes()
 
 
 def photo():

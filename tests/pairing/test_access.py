@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from pairing import services
 from pairing.models import InstitutionProfile, MentoringActivity, Need, Pairing
-from tests.factories import make_campaign, make_region, make_unit, make_user
+from tests.factories import make_campaign, make_region, make_unit, make_user, pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def active_pairing(w, mentee=None):

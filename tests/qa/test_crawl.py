@@ -3,7 +3,9 @@
 Starting from the landing page (and, for a respondent, an invitation link), every internal
 <a href> on every HTML page is fetched once with GET. A link shown to a user must open for
 that user: no server error, and no 403/404 either (a refused link is a dead end on screen).
-HTML pages must not show Django's or django-filter's English defaults.
+HTML pages must not show Django's or django-filter's English defaults. Every response
+carries the site's Content-Security-Policy, and no HTML page holds inline script code or
+an inline event handler (which that policy would block).
 """
 import re
 from html.parser import HTMLParser
@@ -35,17 +37,40 @@ TOP_LEVEL = re.compile(
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.hrefs, self.options = [], []
-        self._in_option = False
+        self.hrefs, self.options, self.inline_code = [], [], []
+        self._in_option = self._in_inline_script = False
 
     def handle_starttag(self, tag, attrs):
-        if tag == "a" and dict(attrs).get("href"):
-            self.hrefs.append(dict(attrs)["href"])
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
         self._in_option = tag == "option"
+        # Data blocks (json_script) are not executed; anything else without src is inline code.
+        self._in_inline_script = tag == "script" and "src" not in attributes and attributes.get("type") != "application/json"
+        self.inline_code += [f"<{tag} {name}=…>" for name in attributes if name.startswith("on")]
+        if any((value or "").strip().lower().startswith("javascript:") for value in attributes.values()):
+            self.inline_code.append(f"<{tag} …javascript:…>")
+
+    def handle_endtag(self, tag):
+        self._in_inline_script = False
 
     def handle_data(self, data):
         if self._in_option:
             self.options.append(data.strip())
+        if self._in_inline_script and data.strip():
+            self.inline_code.append(f"<script>{data.strip()[:40]}…")
+
+
+def csp_problems(path, response):
+    """The page's Content-Security-Policy is there and allows scripts from this site only
+    (downloads carry a stricter one: nothing at all, sandboxed)."""
+    policy = response.get("Content-Security-Policy", "")
+    directives = dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip())
+    default = directives.get("default-src")
+    scripts, objects = directives.get("script-src", default), directives.get("object-src", default)
+    if scripts not in ("'self'", "'none'") or objects != "'none'":
+        return [f"{path}: Content-Security-Policy missing or not strict ({policy!r})"]
+    return []
 
 
 def visible_text(html):
@@ -62,6 +87,7 @@ def crawl(client, start, limit=600):
             continue
         response = client.get(path)
         seen[path] = response.status_code
+        problems += csp_problems(path, response)
         if response.status_code in (301, 302):
             target = urlsplit(urljoin(path, response["Location"]))
             queue.append(target.path + (f"?{target.query}" if target.query else ""))
@@ -75,6 +101,7 @@ def crawl(client, start, limit=600):
         text = visible_text(html)
         words = set(re.findall(r"[A-Za-z]+:?", text))
         problems += [f"{path}: a choice reads “{option}”" for option in sorted(BAD_OPTIONS & set(parser.options))]
+        problems += [f"{path}: inline script {code}" for code in parser.inline_code]
         if len(re.findall(r"<h1\b", html)) != 1:
             problems.append(f"{path}: not exactly one <h1> heading")
         if 'class="breadcrumb"' not in html and not TOP_LEVEL.match(urlsplit(path).path):

@@ -169,7 +169,7 @@ def test_report_embeds_an_installed_truetype_cjk_font(demo_pdf):
     fonts = subprocess.run(["pdffonts", str(demo_pdf)], capture_output=True, text=True).stdout
     chosen = pdf.choose_font()
     if not chosen.embedded:
-        pytest.skip("no TrueType CJK font installed (scripts/system-packages.sh installs fonts-arphic-uming)")
+        pytest.fail("no TrueType CJK font installed: run scripts/system-packages.sh (make test does)")
     cjk = [line for line in fonts.splitlines() if "UMing" in line or "ZenHei" in line or "Hei" in line]
     assert cjk and all(" yes yes yes " in line for line in cjk)
 

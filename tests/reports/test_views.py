@@ -4,6 +4,7 @@ import io
 import subprocess
 import zipfile
 from datetime import datetime
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from campaigns.models import Membership, Task, Unit
 from reports import forms as report_forms
 from reports.demo import load_demo_extras
 from reports.models import CasePhoto, TypicalCase, WrittenSummary
-from tests.factories import make_campaign, make_plan, make_task, make_unit, make_user
+from tests.factories import make_campaign, make_plan, make_task, make_unit, make_user, pdf_bytes, polyglot_jpeg, polyglot_pdf
 
 from .conftest import pdf_text, squash
 
@@ -99,7 +100,7 @@ def test_bureau_submits_its_summary_and_a_resubmission_keeps_history(demo, login
 def test_summary_with_a_real_pdf_is_kept_and_downloadable_by_its_unit_and_the_coordinator(demo, login):
     xining = unit("西宁市市场监管局")
     client = login(user("xining"))
-    doc = SimpleUploadedFile("总结.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    doc = SimpleUploadedFile("总结.pdf", pdf_bytes(),
                              content_type="application/pdf")
     client.post(reverse("reports:submit_summary", args=[demo.code, xining.pk]), {"text": SUMMARY_TEXT, "document": doc})
     summary = WrittenSummary.objects.get(unit=xining)
@@ -441,3 +442,46 @@ def test_a_bureau_finds_its_submit_buttons_above_the_table_and_the_coordinator_d
     assert reverse("reports:submit_summary", args=[demo.code, xining.pk]) in actions and "报送书面总结" in actions
     assert reverse("reports:submit_case", args=[demo.code, xining.pk]) in actions
     assert "unit-actions" not in login(user("province")).get(url).content.decode()
+
+
+# ------------------------------------------------------------------ upload safety
+
+
+def test_a_pdf_html_polyglot_summary_document_is_refused_and_nothing_is_written(demo, login):
+    client = login(user("xining"))
+    before = snapshot()
+    response = client.post(
+        reverse("reports:submit_summary", args=[demo.code, unit("西宁市市场监管局").pk]),
+        {"text": SUMMARY_TEXT, "document": SimpleUploadedFile("总结.pdf", polyglot_pdf())},
+    )
+    assert "文件“总结.pdf”的内容不是可接受的总结附件类型，未保存：其中含有网页代码" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_jpeg_html_polyglot_case_photo_is_refused_and_nothing_is_written(demo, login):
+    client = login(user("xining"))
+    before = snapshot()
+    photo = SimpleUploadedFile("现场.jpg", polyglot_jpeg(), content_type="image/jpeg")
+    response = client.post(reverse("reports:submit_case", args=[demo.code, unit("西宁市市场监管局").pk]),
+                           case_post(photos=[photo]))
+    assert "文件“现场.jpg”的内容不是可接受的案例照片类型，未保存：其中含有网页代码" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_case_photos_and_summary_documents_download_as_attachments(demo, login):
+    client = login(user("xining"))
+    xining = unit("西宁市市场监管局")
+    client.post(reverse("reports:submit_case", args=[demo.code, xining.pk]),
+                case_post(photos=[SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")]))
+    client.post(reverse("reports:submit_summary", args=[demo.code, xining.pk]),
+                {"text": SUMMARY_TEXT, "document": SimpleUploadedFile("西宁 总结.pdf", pdf_bytes())})
+    photo = CasePhoto.objects.get(case__unit=xining)
+    summary = WrittenSummary.objects.get(unit=xining, is_current=True)
+    for url, content_type, name in (
+        (reverse("reports:photo", args=[demo.code, photo.pk]), "image/png", f"生物医药专利信息利用培训-照片{photo.pk}.png"),
+        (reverse("reports:summary_document", args=[demo.code, summary.pk]), "application/pdf", "西宁 总结.pdf"),
+    ):
+        response = client.get(url)
+        assert response["Content-Type"] == content_type and response["X-Content-Type-Options"] == "nosniff"
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment;") and unquote(disposition.split("filename*=utf-8''")[1]) == name

@@ -128,7 +128,7 @@ def test_xlsx_export_reads_back_one_row_per_response_with_choices_spread(login, 
     assert cell["是否有TISC"] == "否"
     assert cell["自评"] == "强"
     # a formula-looking answer stays text
-    assert cell["说明"] == "'=cmd|' /C calc'!A0"
+    assert cell["说明"] == "=cmd|' /C calc'!A0"  # text with Excel's quote prefix
 
 
 def test_export_with_codes(login, survey_world):

@@ -1,0 +1,42 @@
+"""Survey exports go through the one formula guard (campaigns.formulas): question titles
+become headings, and a heading is user text like any answer."""
+
+import csv
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from surveys import services
+
+from .conftest import GOOD_ANSWERS, SIMPLE_SCHEMA
+
+
+def _survey_with_formula_title(survey_world):
+    schema = {"pages": [{"name": "p1", "elements": [
+        dict(SIMPLE_SCHEMA["pages"][0]["elements"][0], title='=HYPERLINK("http://evil.invalid","点此")'),
+        {"type": "comment", "name": "note", "title": "＝说明"},
+    ]}]}
+    survey = services.create_survey(survey_world.campaign, "公式问卷", schema, task=survey_world.task, status="open")
+    services.submit_response(survey, {"staff": 3, "note": GOOD_ANSWERS["note"]})
+    return survey
+
+
+def test_survey_xlsx_export_writes_question_titles_and_answers_as_text(login, survey_world):
+    survey = _survey_with_formula_title(survey_world)
+    response = login(survey_world.coordinator).get(reverse("surveys:export", args=[survey.pk, "xlsx"]))
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = {c.value: c for c in ws[1]}
+    heading = header['=HYPERLINK("http://evil.invalid","点此")']
+    assert heading.data_type == "s" and heading.quotePrefix
+    assert header["＝说明"].data_type == "s" and header["＝说明"].quotePrefix
+    answer = ws.cell(row=2, column=heading.column + 1)
+    assert answer.value == "=cmd|' /C calc'!A0" and answer.data_type == "s" and answer.quotePrefix
+
+
+def test_survey_csv_export_quotes_headings_and_answers(login, survey_world):
+    survey = _survey_with_formula_title(survey_world)
+    response = login(survey_world.coordinator).get(reverse("surveys:export", args=[survey.pk, "csv"]))
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert header[4:] == ["'=HYPERLINK(\"http://evil.invalid\",\"点此\")", "'＝说明"]
+    assert row[5] == "'=cmd|' /C calc'!A0"
