@@ -251,7 +251,7 @@ def collect_pairing_results(campaign, report_date, unit_ids=None):
         row = PairingRow(
             mentor=p.mentor.name, mentee=p.mentee.name,
             focus="、".join([s.name for s in p.focus_services.all()] + [i.name for i in p.focus_industries.all()]),
-            status=p.get_status_display() if established else Pairing.Status.PROPOSED.label,
+            status=str(p.get_status_display() if established else Pairing.Status.PROPOSED.label),
             activities=p.confirmed_count if established else 0,
             unconfirmed=p.dated_count - p.confirmed_count if established else 0,
         )
