@@ -76,16 +76,18 @@ def end_of(day):
 # ------------------------------------------------------------ the rules
 
 
-def completed_late(assignment, completed_on, deadline):
+def completed_late(assignment, completed_on, deadline, from_journal=True):
     """Whether `assignment` was completed after its deadline: THE rule of the report.
 
     `completed_on` is the completion date the journal shows on the report date (None when
     not completed then). Kept to this one function so the campaigns lifecycle module
     (with an actual completion date on progress reports) can take its place.
     """
-    if completed_on is None or deadline is None:
+    if completed_on is None:
         return False
-    return completed_on > deadline
+    if not from_journal:  # no journal (data loaded in bulk): the stored flag is all there is
+        return assignment.completed_late
+    return deadline is not None and completed_on > deadline
 
 
 def is_late(state, deadline, report_date):
@@ -146,7 +148,7 @@ def journal_states(assignments, entries, cutoff, deadlines):
             state.status = a.status
             if a.completed_at is not None and a.status in (LIVE.SUBMITTED, LIVE.VERIFIED):
                 state.completed_on = timezone.localdate(a.completed_at)
-        state.late = completed_late(a, state.completed_on, deadlines.get(a.pk))
+        state.late = completed_late(a, state.completed_on, deadlines.get(a.pk), from_journal=bool(rows))
         states[a.pk] = state
     return states
 
@@ -457,6 +459,7 @@ def read_photo(photo):
     empty when the file is missing or unreadable, so one lost photo does not stop the report."""
     try:
         with photo.image.open("rb") as f:
-            return f.read(PHOTO_MAX_BYTES + 1)[: PHOTO_MAX_BYTES + 1]
+            data = f.read(PHOTO_MAX_BYTES + 1)
+        return data if len(data) <= PHOTO_MAX_BYTES else b""
     except (OSError, ValueError):
         return b""

@@ -147,7 +147,10 @@ class FontSet:
         first = {}
         for role in ROLES:
             first[role] = next((f for f in map(load_face, specs[role]) if f), None)
-        body = first["body"] or next((f for f in map(load_face, DEFAULT_FONTS["body"]) if f), None)
+        configured = bool(getattr(settings, "REPORT_FONT_PATH", "") or getattr(settings, "REPORT_FONTS", None))
+        # A configured but missing body face means the built-in CID font, not a silent default.
+        body = first["body"] or (None if configured else next(
+            (f for f in map(load_face, DEFAULT_FONTS["body"]) if f), None))
         base = body or cid_face()
         self.role = {role: first[role] or base for role in ROLES}
         # Fallback faces are loaded only when a character needs them (large files).

@@ -291,7 +291,7 @@ def test_recommended_case_prints_in_full_with_its_photo(demo, login, need_popple
     out = tmp_path / "r.pdf"
     out.write_bytes(client.get(reverse("reports:pdf", args=[demo.code])).content)
     text = squash(pdf_text(out))
-    assert "案例1：生物医药专利信息利用培训" in text and "工作成效：培训企业23家、86人次。" in text
+    assert "（一）生物医药专利信息利用培训" in text and "工作成效：培训企业23家、86人次。" in text
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert len(images) == 1 and images[0].split()[3:5] == ["40", "30"]
 
