@@ -35,8 +35,8 @@ from campaigns.demo import load_demo  # noqa: E402
 from campaigns.models import Assignment, Campaign, Section, Task, Unit  # noqa: E402
 from reports.collect import collect  # noqa: E402
 from reports.demo import load_demo_extras  # noqa: E402
-from reports.models import TypicalCase, WrittenSummary  # noqa: E402
 from reports.docx import render_docx  # noqa: E402
+from reports.models import TypicalCase, WrittenSummary  # noqa: E402
 from reports.pdf import choose_font, render_pdf  # noqa: E402
 from reports.xlsx import render_xlsx  # noqa: E402
 
