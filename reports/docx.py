@@ -130,6 +130,18 @@ def _page_number(footer, align):
     p.add_run(" —")
 
 
+def _east_asian_hint(paragraph):
+    """Mark runs as East Asian text, so Word, WPS and LibreOffice set the ambiguous marks
+    (“ ” ‘ ’ …) full-width in the Chinese face, as in the PDF."""
+    for run in paragraph.runs:
+        rpr = run._r.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        fonts.set(qn("w:hint"), "eastAsia")
+
+
 def _bottom_border(paragraph, colour="E60012", size=12):
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
@@ -177,6 +189,7 @@ class DocxRenderer(pdf._Renderer):
         p = None
         for line in clean(text).split("\n"):
             p = self.doc.add_paragraph(line, style=style)
+            _east_asian_hint(p)
             if self._pending_space is not None:
                 p.paragraph_format.space_before = Pt(self._pending_space)
                 self._pending_space = None

@@ -257,3 +257,32 @@ def test_the_cid_font_still_serves_when_no_truetype_font_is_present(settings, tm
     assert "活动总结" in squash(pdf_text(path))
     with pdfplumber.open(path) as document:
         assert {c["fontname"] for c in document.pages[0].chars} <= {"STSong-Light", "STSongStd-Light"}
+
+
+def test_libreoffice_converts_the_docx_and_its_pdf_shows_the_same_text(tmp_path, need_poppler):
+    import os
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("REQUIRE_SYSTEM_PACKAGES") == "1":
+            pytest.fail("libreoffice-writer-nogui is not installed")
+        pytest.skip("LibreOffice is not installed: scripts/system-packages.sh installs libreoffice-writer-nogui")
+    data = _data(summaries=[SummaryEntry("西宁市市场监管局", datetime(2024, 9, 25, tzinfo=TZ), False,
+                                         "我局举办培训班12场，服务企业86家。")])
+    source = tmp_path / "总结.docx"
+    source.write_bytes(render_docx(data))
+    result = subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)], capture_output=True, text=True, timeout=180)
+    converted = tmp_path / "总结.pdf"
+    assert result.returncode == 0 and converted.exists(), result.stderr
+    # LibreOffice draws the curly quotes from a Latin face, which pdftotext reads out of order.
+    text = re.sub("[“”]", "", squash(pdf_text(converted)))
+    for expected in ["青海省市场监督管理局", "青市监〔2024〕88号", "国家知识产权局知识产权公共服务司：", "一、总体情况",
+                     "2024年青海省“知识产权公共服务市州行”", "附件2", "我局举办培训班12场，服务企业86家。", "2024年10月15日"]:
+        assert re.sub("[“”]", "", squash(expected)) in text, expected
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(converted)], capture_output=True,
+                                                              text=True).stdout).group(1))
+    assert pages >= 3
+    assert "— 2 —" in pdf_text(converted, raw=False) or "—2—" in text
