@@ -280,7 +280,8 @@ def test_libreoffice_converts_the_docx_and_its_pdf_shows_the_same_text(tmp_path,
     # LibreOffice draws the curly quotes from a Latin face, which pdftotext reads out of order.
     text = re.sub("[“”]", "", squash(pdf_text(converted)))
     for expected in ["青海省市场监督管理局", "青市监〔2024〕88号", "国家知识产权局知识产权公共服务司：", "一、总体情况",
-                     "2024年青海省“知识产权公共服务市州行”", "附件2", "我局举办培训班12场，服务企业86家。", "2024年10月15日"]:
+                     "2024年青海省“知识产权公共服务市州行”", "附件2",
+                     "我局举办培训班12场，服务企业86家。", "2024年10月15日"]:
         assert re.sub("[“”]", "", squash(expected)) in text, expected
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(converted)], capture_output=True,
                                                               text=True).stdout).group(1))

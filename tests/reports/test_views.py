@@ -3,7 +3,7 @@ and who may do what (refused requests leave the database unchanged)."""
 import io
 import subprocess
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -384,9 +384,12 @@ def test_report_download_makes_the_same_number_of_queries_for_20_and_200_tasks(d
     def queries(n):
         campaign = make_plan(n, coordinator_unit, units=units)
         client = login(make_user(coordinator_unit, role=Membership.Role.COORDINATOR))
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("reports:pdf", args=[campaign.code])).status_code == 200
-        return len(ctx.captured_queries)
+        counts = []
+        for name in ("reports:pdf", "reports:docx", "reports:xlsx"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name, args=[campaign.code])).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
 
     assert queries(20) == queries(200)
 
@@ -441,3 +444,60 @@ def test_a_bureau_finds_its_submit_buttons_above_the_table_and_the_coordinator_d
     assert reverse("reports:submit_summary", args=[demo.code, xining.pk]) in actions and "报送书面总结" in actions
     assert reverse("reports:submit_case", args=[demo.code, xining.pk]) in actions
     assert "unit-actions" not in login(user("province")).get(url).content.decode()
+
+
+# ------------------------------------------------------------------ compile settings, .docx
+
+
+def test_coordinator_compile_settings_are_remembered_and_used_by_the_downloads(demo, login, tmp_path, need_poppler):
+    from docx import Document
+
+    from reports.models import ReportSetting
+
+    client = login(user("province"))
+    response = client.post(reverse("reports:settings", args=[demo.code]), {
+        "document_number": "青市监〔2024〕88号", "recipients": "国家知识产权局知识产权公共服务司",
+        "report_date": "2024-10-15", "with_letterhead": "on"})
+    assert response.status_code == 302
+    setting = ReportSetting.objects.get(campaign=demo)
+    assert (setting.document_number, setting.report_date) == ("青市监〔2024〕88号", date(2024, 10, 15))
+    page = client.get(reverse("reports:campaign", args=[demo.code])).content.decode()
+    assert 'value="青市监〔2024〕88号"' in page and "下载可编辑版" in page
+
+    pdf_response = client.get(reverse("reports:pdf", args=[demo.code]))
+    assert "filename*=utf-8''" in pdf_response["Content-Disposition"]
+    assert "%E6%B4%BB%E5%8A%A8%E6%80%BB%E7%BB%93.pdf" in pdf_response["Content-Disposition"]  # 活动总结.pdf
+    out = tmp_path / "r.pdf"
+    out.write_bytes(pdf_response.content)
+    text = squash(pdf_text(out))
+    assert "青市监〔2024〕88号" in text and "国家知识产权局知识产权公共服务司：" in text and "2024年10月15日" in text
+
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(client.get(reverse("reports:pdf", args=[demo.code]) + "?variant=report").content)
+    assert "青市监〔2024〕88号" not in squash(pdf_text(plain))
+
+    docx_response = client.get(reverse("reports:docx", args=[demo.code]))
+    assert docx_response["Content-Type"].endswith("wordprocessingml.document")
+    assert ".docx" in docx_response["Content-Disposition"]
+    (tmp_path / "r.docx").write_bytes(docx_response.content)
+    paragraphs = [(p.style.name, p.text) for p in Document(tmp_path / "r.docx").paragraphs]
+    assert ("发文字号", "青市监〔2024〕88号") in paragraphs
+
+
+def test_a_bad_document_number_is_refused_and_nothing_is_saved(demo, login):
+    from reports.models import ReportSetting
+
+    client = login(user("province"))
+    response = client.post(reverse("reports:settings", args=[demo.code]),
+                           {"document_number": "八十八", "recipients": "某司", "report_date": ""}, follow=True)
+    assert "发文字号应以“××号”结尾" in response.content.decode()
+    assert not ReportSetting.objects.filter(campaign=demo).exists()
+
+
+def test_only_coordinators_choose_the_compile_settings(demo, login):
+    from reports.models import ReportSetting
+
+    response = login(user("xining")).post(reverse("reports:settings", args=[demo.code]),
+                                          {"document_number": "青市监〔2024〕1号"})
+    assert response.status_code == 403
+    assert not ReportSetting.objects.filter(campaign=demo).exists()
