@@ -5,7 +5,7 @@ from django.http import Http404
 
 from campaigns import access
 
-from .models import CasePhoto, TypicalCase, WrittenSummary
+from .models import Bulletin, CasePhoto, TypicalCase, WrittenSummary
 
 
 def report_unit_ids(user, campaign):
@@ -60,3 +60,14 @@ def get_photo_for_user(user, campaign, pk):
     if photo is None:
         raise Http404("没有找到该照片")
     return photo
+
+
+def get_bulletin_for_user(user, campaign, number):
+    """A 工作简报 of the campaign: overseers (the coordinating unit) only."""
+    bulletin = None
+    if access.can_oversee(user, campaign):
+        bulletin = Bulletin.objects.filter(campaign=campaign, number=number).select_related(
+            "campaign__coordinating_unit").first()
+    if bulletin is None:
+        raise Http404("没有找到该期工作简报")
+    return bulletin

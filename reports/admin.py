@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CasePhoto, ReportSetting, TypicalCase, WrittenSummary
+from .models import Bulletin, CasePhoto, ReportSetting, TypicalCase, WrittenSummary
 
 
 @admin.register(WrittenSummary)
@@ -27,3 +27,8 @@ class TypicalCaseAdmin(admin.ModelAdmin):
 @admin.register(ReportSetting)
 class ReportSettingAdmin(admin.ModelAdmin):
     list_display = ["campaign", "document_number", "recipients", "report_date", "with_letterhead", "updated_at"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "number", "period_start", "period_end", "created_at"]

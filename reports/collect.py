@@ -44,6 +44,7 @@ from .data import (
     CaseEntry,
     CasePhotoEntry,
     Figures,
+    LateItem,
     Letterhead,
     NumberStats,
     OpenItem,
@@ -342,7 +343,7 @@ def collect(campaign, unit_ids=None, today=None, units_label="", letterhead=None
 
     overview = Overview()
     sections, by_section = [], {}
-    open_items = []
+    open_items, late = [], []
     responsible = {}  # unit id -> unit, the units with a live assignment in scope
     for task in tasks:
         everyone = list(task.assignments.all())
@@ -367,6 +368,9 @@ def collect(campaign, unit_ids=None, today=None, units_label="", letterhead=None
         overview.tasks_late += any(is_late(s, task.deadline, report_date) for _, s in live)
         still_open = [a for a, s in live if s.status in OPEN_STATUSES]
         overview.tasks_open += bool(still_open)
+        if still_open and task.deadline is not None and task.deadline < report_date:
+            late.append(LateItem(task.number, task.title, "、".join(a.unit.display_name for a in still_open),
+                                 task.deadline))
         completed_on = None
         if verified:
             dates = [s.completed_on for _, s in live if s.completed_on]
@@ -448,6 +452,7 @@ def collect(campaign, unit_ids=None, today=None, units_label="", letterhead=None
         cases=cases,
         summaries=summaries,
         open_items=open_items,
+        late=late,
     )
 
 

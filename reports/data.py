@@ -254,6 +254,14 @@ class OpenItem:
 
 
 @dataclass
+class LateItem:
+    number: int
+    title: str
+    units: str
+    deadline: date
+
+
+@dataclass
 class Letterhead:
     """What the coordinator chose when compiling (remembered per campaign)."""
     document_number: str = ""  # 发文字号, e.g. 青市监〔2024〕88号
@@ -281,6 +289,7 @@ class ReportData:
     cases: list[CaseEntry] = field(default_factory=list)
     summaries: list[SummaryEntry] = field(default_factory=list)
     open_items: list[OpenItem] = field(default_factory=list)
+    late: list[LateItem] = field(default_factory=list)  # open past the deadline on the report date
 
     @property
     def annexes(self):

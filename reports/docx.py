@@ -173,6 +173,8 @@ class DocxRenderer(pdf._Renderer):
     def _style_for(self, role, size, bold, color):
         if color is not None and color != pdf.colors.black:
             return "版头"
+        if role == "title" and size != pdf.TITLE_SIZE:
+            return "版头"
         if role == "title":
             return "标题"
         if role == "heading1":
@@ -247,9 +249,9 @@ class DocxRenderer(pdf._Renderer):
         self.doc.add_paragraph(clean(caption), style="图片说明")
 
 
-def render_docx(data, out=None):
+def render_docx(data, out=None, renderer=None):
     """Write `data` (ReportData) as a .docx; bytes, or into the file-like/path `out`."""
-    renderer = DocxRenderer(data)
+    renderer = (renderer or DocxRenderer)(data)
     renderer.build()
     renderer.doc.core_properties.title = data.title
     renderer.doc.core_properties.author = data.issuing_authority

@@ -156,3 +156,27 @@ class ReportSetting(models.Model):
         from .data import Letterhead
 
         return Letterhead(self.document_number, self.recipients, self.with_letterhead)
+
+
+class Bulletin(models.Model):
+    """A numbered 工作简报 (第N期): what was done between the previous issue and this one.
+    Kept, so the office can issue one a week; the content is compiled from the data each
+    time it is downloaded, for the period recorded here."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE,
+                                 related_name="bulletins")
+    number = models.PositiveIntegerField(_("期号"))
+    period_start = models.DateField(_("本期起始日期"))
+    period_end = models.DateField(_("本期截止日期"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("编发人"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("编发时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "-number"]
+        verbose_name = _("工作简报")
+        verbose_name_plural = _("工作简报")
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="bulletin_number_once")]
+
+    def __str__(self):
+        return f"{self.campaign} 工作简报第{self.number}期"

@@ -407,8 +407,9 @@ def page_number_position(page):
     return MARGIN_LEFT + PAGE_NUMBER_SIZE, "left"
 
 
-def render_pdf(data, out=None):
-    """Render `data` (ReportData) to PDF bytes, or into the file-like/path `out`."""
+def render_pdf(data, out=None, renderer=None):
+    """Render `data` (ReportData) to PDF bytes, or into the file-like/path `out`;
+    `renderer` swaps the document's parts (the 工作简报 uses its own)."""
     fonts = FontSet()
     number_face = fonts.role["body"]
 
@@ -427,5 +428,5 @@ def render_pdf(data, out=None):
         title=data.title, author=data.issuing_authority, subject=data.campaign_title,
     )
     doc.addPageTemplates([PageTemplate(id="official", frames=[frame()], onPage=page_number)])
-    doc.build(_Renderer(data, fonts).build())
+    doc.build((renderer or _Renderer)(data, fonts).build())
     return buffer.getvalue() if out is None else None

@@ -17,7 +17,7 @@ from . import services
 from .collect import collect
 from .docx import render_docx
 from .forms import CompileForm, TypicalCaseForm, WrittenSummaryForm
-from .models import ReportSetting, WrittenSummary
+from .models import Bulletin, ReportSetting, WrittenSummary
 from .pdf import render_pdf
 from .xlsx import render_xlsx
 
@@ -52,6 +52,8 @@ def campaign_report(request, code):
         "past_due": timezone.localdate() > campaign.summary_due,
         "compile_form": CompileForm(instance=_setting(campaign)) if access.can_coordinate(request.user, campaign)
         else None,
+        "bulletins": list(Bulletin.objects.filter(campaign=campaign)) if oversee else [],
+        "today": timezone.localdate(),
     })
 
 
@@ -209,3 +211,50 @@ def report_xlsx(request, code):
     _, data = _compiled(request, code)
     return _download(render_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"{_file_stem(data)}数据附表.xlsx")
+
+
+@login_required
+@require_POST
+def issue_bulletin(request, code):
+    """Coordinators: number and keep the next 工作简报, up to the date given (today by default)."""
+    from datetime import date
+
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    try:
+        period_end = date.fromisoformat(request.POST.get("period_end") or timezone.localdate().isoformat())
+    except ValueError:
+        messages.error(request, "截止日期格式应为 年-月-日，如 2024-06-30。")
+        return redirect("reports:campaign", code=campaign.code)
+    try:
+        bulletin = services.issue_bulletin(campaign, request.user, period_end)
+    except services.ReportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"已编发工作简报第{bulletin.number}期。")
+    return redirect("reports:campaign", code=campaign.code)
+
+
+def _bulletin(request, code, number):
+    from .bulletin import collect_bulletin
+
+    campaign = access.get_campaign_for_user(request.user, code)
+    bulletin = report_access.get_bulletin_for_user(request.user, campaign, number)
+    return collect_bulletin(bulletin)
+
+
+@login_required
+def bulletin_pdf(request, code, number):
+    from .bulletin import render_bulletin_pdf
+
+    data = _bulletin(request, code, number)
+    return _download(render_bulletin_pdf(data), "application/pdf", f"{data.title}第{data.number}期.pdf")
+
+
+@login_required
+def bulletin_docx(request, code, number):
+    from .bulletin import render_bulletin_docx
+
+    data = _bulletin(request, code, number)
+    return _download(render_bulletin_docx(data),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     f"{data.title}第{data.number}期.docx")

@@ -167,3 +167,28 @@ def test_every_figure_reaches_the_pdf_the_docx_and_the_annex(world, tmp_path, ne
     sheet = wb["各市州情况"]
     assert [c.value for c in sheet[2]][:2] == ["甲市", 2] and sheet[2][5].value == 2 and sheet[2][8].value == 5
     assert [c.value for c in wb["省直单位情况"]["A"]][1:] == ["省知识产权服务中心", "甲省大学"]
+
+
+def test_a_national_campaign_groups_by_province_not_by_hundreds_of_prefectures(db):
+    provinces = [make_region(f"省{i}", kind=Region.Kind.PROVINCE, ordinal=i) for i in range(3)]
+    units = []
+    for p in provinces:
+        for j in range(4):
+            prefecture = make_region(f"{p.name}市{j}", parent=p)
+            units.append(make_unit(f"{prefecture.name}局", region=prefecture))
+    national = make_unit("国家局服务司", kind=Unit.Kind.PROVINCIAL_DIVISION)  # no region: national
+    campaign = make_campaign(national)
+    make_task(campaign, units=units)
+    data = collect(campaign)
+    assert [r.name for r in data.prefectures] == ["省0", "省1", "省2"]
+    assert [r.assignments_total for r in data.prefectures] == [4, 4, 4] == [
+        Assignment.objects.filter(unit__region__parent=p).count() for p in provinces]
+    assert data.area_label == "省份"
+
+
+def test_units_outside_the_home_province_are_grouped_apart(world):
+    elsewhere = make_region("丙省", kind=Region.Kind.PROVINCE)
+    visitor = make_unit("丙省某局", region=make_region("丙市", parent=elsewhere))
+    make_task(world["campaign"], units=[visitor])
+    rows = {r.name: r for r in collect(world["campaign"]).prefectures}
+    assert rows["其他地区"].assignments_total == 1 and "丙市" not in rows

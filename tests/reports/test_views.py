@@ -1,6 +1,7 @@
 """Submitting summaries and cases, the coordinator's report page, recommending, downloads
 and who may do what (refused requests leave the database unchanged)."""
 import io
+import os
 import subprocess
 import zipfile
 from datetime import date, datetime
@@ -501,3 +502,26 @@ def test_only_coordinators_choose_the_compile_settings(demo, login):
                                           {"document_number": "青市监〔2024〕1号"})
     assert response.status_code == 403
     assert not ReportSetting.objects.filter(campaign=demo).exists()
+
+
+def test_the_compiled_pdf_prints_a_case_photo_from_a_storage_without_local_paths(demo, login, settings, tmp_path,
+                                                                                   need_poppler):
+    """S3 and the like have no .path(): the photo is read through the storage API."""
+    from django.core.files.storage import default_storage
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    xining = unit("西宁市市场监管局")
+    photo = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
+    login(user("xining")).post(reverse("reports:submit_case", args=[demo.code, xining.pk]), case_post(photos=[photo]))
+    case = TypicalCase.objects.get(campaign=demo)
+    stored = case.photos.get().image
+    assert not os.path.exists(default_storage.path(stored.name))  # no local file behind the name
+    client = login(user("province"))
+    client.post(reverse("reports:recommend", args=[demo.code, case.pk]), {"recommended": "1"})
+    response = client.get(reverse("reports:pdf", args=[demo.code]))
+    assert response.status_code == 200
+    out = tmp_path / "r.pdf"
+    out.write_bytes(response.content)
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[3:5] == ["40", "30"]
