@@ -186,9 +186,9 @@ STORAGES = {
     },
 }
 
-# Final report (reports app): a TrueType CJK font to embed; empty = the first installed of
-# reports.pdf.DEFAULT_FONTS, else reportlab's built-in STSong-Light. REPORT_FONT_INDEX picks
-# the face inside a .ttc collection.
+# Final report (reports app): REPORT_FONT_PATH, when set, is one TrueType CJK font for every
+# role (REPORT_FONT_INDEX picks the face inside a .ttc); REPORT_FONTS below sets each role.
+# Without either, reports.typeset.DEFAULT_FONTS, else reportlab's built-in STSong-Light.
 REPORT_FONT_PATH = os.environ.get("REPORT_FONT_PATH", "")
 REPORT_FONT_INDEX = int(os.environ.get("REPORT_FONT_INDEX", "0"))
 # Fonts per role of the report PDF (reports/typeset.py): a path, "path#index" for a .ttc,
