@@ -208,11 +208,19 @@ STORAGES = {
     },
 }
 
-# Final report (reports app): a TrueType CJK font to embed; empty = the first installed of
-# reports.pdf.DEFAULT_FONTS, else reportlab's built-in STSong-Light. REPORT_FONT_INDEX picks
-# the face inside a .ttc collection.
+# Final report (reports app): REPORT_FONT_PATH, when set, is one TrueType CJK font for every
+# role (REPORT_FONT_INDEX picks the face inside a .ttc); REPORT_FONTS below sets each role.
+# Without either, reports.typeset.DEFAULT_FONTS, else reportlab's built-in STSong-Light.
 REPORT_FONT_PATH = os.environ.get("REPORT_FONT_PATH", "")
 REPORT_FONT_INDEX = int(os.environ.get("REPORT_FONT_INDEX", "0"))
+# Fonts per role of the report PDF (reports/typeset.py): a path, "path#index" for a .ttc,
+# or a list tried in order; empty roles keep the free Debian defaults. An office points
+# these at its licensed faces, e.g. REPORT_FONT_TITLE=/usr/share/fonts/方正小标宋简体.ttf.
+REPORT_FONTS = {
+    role: [p for p in os.environ.get(f"REPORT_FONT_{role.upper()}", "").split(os.pathsep) if p]
+    for role in ("title", "body", "heading1", "heading2", "fallback")
+}
+REPORT_FONTS = {role: paths for role, paths in REPORT_FONTS.items() if paths} or None
 
 # Email: console by default; production sets EMAIL_BACKEND=...smtp.EmailBackend and the rest.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

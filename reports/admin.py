@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CasePhoto, TypicalCase, WrittenSummary
+from .models import Bulletin, CasePhoto, ReportSetting, TypicalCase, WrittenSummary
 
 
 @admin.register(WrittenSummary)
@@ -22,3 +22,13 @@ class TypicalCaseAdmin(admin.ModelAdmin):
     search_fields = ["title", "institution", "summary"]
     filter_horizontal = ["related_tasks"]
     inlines = [CasePhotoInline]
+
+
+@admin.register(ReportSetting)
+class ReportSettingAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "document_number", "recipients", "report_date", "with_letterhead", "updated_at"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "number", "period_start", "period_end", "created_at"]

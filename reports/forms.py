@@ -86,3 +86,21 @@ class TypicalCaseForm(forms.ModelForm):
             (p, check_upload(p, kinds=PHOTO_KINDS, max_bytes=PHOTO_MAX_BYTES, label="案例照片").extension) for p in photos
         ]
         return photos
+
+
+class CompileForm(forms.ModelForm):
+    """What the coordinator chooses when compiling: 发文字号, 主送机关, 成文日期, 版头."""
+
+    class Meta:
+        from .models import ReportSetting
+
+        model = ReportSetting
+        fields = ["document_number", "recipients", "report_date", "with_letterhead"]
+        widgets = {"report_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {"report_date": {"invalid": "成文日期格式应为 年-月-日，如 2024-10-15。"}}
+
+    def clean_document_number(self):
+        value = self.cleaned_data["document_number"].strip()
+        if value and not re.search(r"\d+号$", value):
+            raise forms.ValidationError("发文字号应以“××号”结尾，如：青市监〔2024〕88号。")
+        return value

@@ -122,3 +122,61 @@ class CasePhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+class ReportSetting(models.Model):
+    """What the coordinator chose when last compiling the campaign's summary (remembered
+    for the next compile): 发文字号, 主送机关, the report date, with or without 版头."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="report_setting"
+    )
+    document_number = models.CharField(_("发文字号"), max_length=100, blank=True,
+                                       help_text=_("如：青市监〔2024〕88号"))
+    recipients = models.CharField(_("主送机关"), max_length=200, blank=True,
+                                  help_text=_("如：国家知识产权局知识产权公共服务司"))
+    report_date = models.DateField(_("成文日期"), null=True, blank=True,
+                                   help_text=_("数据截至该日；留空为汇编当天"))
+    with_letterhead = models.BooleanField(_("带版头"), default=True,
+                                          help_text=_("不勾选则只生成报告正文（作为其他公文的附件）"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("设置时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("总结报告汇编设置")
+        verbose_name_plural = _("总结报告汇编设置")
+
+    def __str__(self):
+        return f"{self.campaign} · {self.document_number or '无文号'}"
+
+    def letterhead(self):
+        from .data import Letterhead
+
+        return Letterhead(self.document_number, self.recipients, self.with_letterhead)
+
+
+class Bulletin(models.Model):
+    """A numbered 工作简报 (第N期): what was done between the previous issue and this one.
+    Kept, so the office can issue one a week; the content is compiled from the data each
+    time it is downloaded, for the period recorded here."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE,
+                                 related_name="bulletins")
+    number = models.PositiveIntegerField(_("期号"))
+    period_start = models.DateField(_("本期起始日期"))
+    period_end = models.DateField(_("本期截止日期"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("编发人"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("编发时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "-number"]
+        verbose_name = _("工作简报")
+        verbose_name_plural = _("工作简报")
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="bulletin_number_once")]
+
+    def __str__(self):
+        return f"{self.campaign} 工作简报第{self.number}期"

@@ -1,8 +1,14 @@
 """Named actions of the reports app; each is one transaction."""
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CasePhoto, TypicalCase, WrittenSummary
+from .models import Bulletin, CasePhoto, TypicalCase, WrittenSummary
+
+
+class ReportRefused(Exception):
+    """A reports action was refused; the message is for the user, in Chinese, as is."""
 
 
 @transaction.atomic
@@ -50,3 +56,22 @@ def set_case_recommended(case, recommended):
     case.recommended = bool(recommended)
     case.save(update_fields=["recommended"])
     return case
+
+
+@transaction.atomic
+def issue_bulletin(campaign, user, period_end):
+    """Number and keep the next 工作简报 of `campaign`, covering the days after the previous
+    issue (or from the campaign's start) up to `period_end`. The caller checked that `user`
+    coordinates the campaign. Refused when `period_end` is not after the previous issue's."""
+    from campaigns.models import Campaign
+
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one issuer at a time
+    last = Bulletin.objects.filter(campaign=campaign).order_by("-number").first()
+    start = last.period_end + timedelta(days=1) if last else campaign.starts_on
+    if period_end < start:
+        if last:
+            raise ReportRefused(f"第{last.number}期已截至{last.period_end:%Y年%m月%d日}，"
+                                f"新一期的截止日期须在{start:%Y年%m月%d日}或以后。")
+        raise ReportRefused(f"简报截止日期不能早于活动开始日期（{start:%Y年%m月%d日}）。")
+    return Bulletin.objects.create(campaign=campaign, number=(last.number + 1) if last else 1,
+                                   period_start=start, period_end=period_end, issued_by=user)

@@ -1,33 +1,26 @@
 """Pages of the reports app: the campaign's report page, submitting summaries and cases,
-recommending cases, and downloading the compiled PDF / xlsx annex. Every object is reached
-through campaigns.access."""
+recommending cases, choosing 发文字号 / 主送机关 and downloading the compiled PDF, .docx and
+xlsx annex. Every object is reached through reports.access (built on campaigns.access)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import access
 from campaigns.evidence import attachment_response
 from campaigns.models import Unit
 
+from . import access as report_access
 from . import services
 from .collect import collect
-from .forms import TypicalCaseForm, WrittenSummaryForm
-from .models import CasePhoto, TypicalCase, WrittenSummary
+from .docx import render_docx
+from .forms import CompileForm, TypicalCaseForm, WrittenSummaryForm
+from .models import Bulletin, ReportSetting, WrittenSummary
 from .pdf import render_pdf
 from .xlsx import render_xlsx
-
-
-def _report_scope(user, campaign):
-    """None for the whole campaign (overseers), else the user's own responsible units."""
-    if access.can_oversee(user, campaign):
-        return None
-    unit_ids = access.reporting_unit_ids(user, campaign)
-    if not unit_ids:
-        raise Http404("您的单位在本活动中没有承担任务")
-    return unit_ids
 
 
 @login_required
@@ -36,9 +29,7 @@ def campaign_report(request, code):
     toggle, downloads. Units: their own summaries and cases, and their own report."""
     campaign = access.get_campaign_for_user(request.user, code)
     oversee = access.can_oversee(request.user, campaign)
-    unit_ids = access.responsible_unit_ids(campaign) if oversee else access.reporting_unit_ids(request.user, campaign)
-    if not unit_ids and not oversee:
-        raise Http404("您的单位在本活动中没有承担任务")
+    unit_ids = report_access.listed_unit_ids(request.user, campaign)
     writable = access.reporting_unit_ids(request.user, campaign, write=True)
     units = list(Unit.objects.filter(pk__in=unit_ids).select_related("region").order_by("kind", "ordinal", "name"))
     summaries = {
@@ -51,7 +42,7 @@ def campaign_report(request, code):
             summary.campaign = campaign
         rows.append({"unit": unit, "summary": summary, "can_submit": request.user.is_superuser or unit.pk in writable})
     cases = list(
-        TypicalCase.objects.filter(campaign=campaign, unit_id__in=unit_ids)
+        report_access.visible_cases(request.user, campaign)
         .select_related("unit")
         .order_by("-recommended", "submitted_at")
     )
@@ -60,7 +51,34 @@ def campaign_report(request, code):
         "rows": rows, "cases": cases, "submitted": len(summaries), "missing": len(units) - len(summaries),
         "late": sum(1 for r in rows if r["summary"] and r["summary"].is_late),
         "past_due": timezone.localdate() > campaign.summary_due,
+        "compile_form": CompileForm(instance=_setting(campaign)) if access.can_coordinate(request.user, campaign)
+        else None,
+        "bulletins": list(Bulletin.objects.filter(campaign=campaign)) if oversee else [],
+        "today": timezone.localdate(),
     })
+
+
+def _setting(campaign):
+    """The campaign's remembered compile settings (unsaved defaults the first time)."""
+    return ReportSetting.objects.filter(campaign=campaign).first() or ReportSetting(campaign=campaign)
+
+
+@login_required
+@require_POST
+def compile_settings(request, code):
+    """Coordinators: remember 发文字号, 主送机关, 成文日期 and 版头 for this campaign's summary."""
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    form = CompileForm(request.POST, instance=_setting(campaign))
+    if form.is_valid():
+        setting = form.save(commit=False)
+        setting.updated_by = request.user
+        setting.save()
+        messages.success(request, "汇编设置已保存，下载的总结报告将按此生成。")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("reports:campaign", code=campaign.code)
 
 
 @login_required
@@ -109,21 +127,10 @@ def submit_case(request, code, unit_id):
     return render(request, "reports/case_form.html", {"campaign": campaign, "unit": unit, "form": form})
 
 
-def _get_case(user, campaign, pk):
-    """A case of the campaign the user may read: overseers all, units their own."""
-    qs = TypicalCase.objects.filter(campaign=campaign).select_related("unit")
-    if not access.can_oversee(user, campaign):
-        qs = qs.filter(unit_id__in=access.reporting_unit_ids(user, campaign))
-    case = qs.filter(pk=pk).first()
-    if case is None:
-        raise Http404("没有找到该典型案例")
-    return case
-
-
 @login_required
 def case_detail(request, code, pk):
     campaign = access.get_campaign_for_user(request.user, code)
-    case = _get_case(request.user, campaign, pk)
+    case = report_access.get_case_for_user(request.user, campaign, pk)
     return render(request, "reports/case_detail.html", {
         "campaign": campaign, "case": case, "photos": list(case.photos.all()),
         "related": list(case.related_tasks.order_by("number")),
@@ -135,7 +142,7 @@ def case_detail(request, code, pk):
 @require_POST
 def recommend_case(request, code, pk):
     campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
-    case = _get_case(request.user, campaign, pk)
+    case = report_access.get_case_for_user(request.user, campaign, pk)
     services.set_case_recommended(case, request.POST.get("recommended") == "1")
     messages.success(request, f"已{'推荐' if case.recommended else '取消推荐'}：{case.title}")
     if request.POST.get("back") == "case":
@@ -146,49 +153,109 @@ def recommend_case(request, code, pk):
 @login_required
 def summary_document(request, code, pk):
     campaign = access.get_campaign_for_user(request.user, code)
-    qs = WrittenSummary.objects.filter(campaign=campaign).exclude(document="")
-    if not access.can_oversee(request.user, campaign):
-        qs = qs.filter(unit_id__in=access.reporting_unit_ids(request.user, campaign))
-    summary = qs.filter(pk=pk).first()
-    if summary is None:
-        raise Http404("没有找到该附件")
+    summary = report_access.get_summary_document_for_user(request.user, campaign, pk)
     return attachment_response(summary.document, summary.document_name or f"{summary.unit.display_name}书面总结附件")
 
 
 @login_required
 def case_photo(request, code, pk):
     campaign = access.get_campaign_for_user(request.user, code)
-    photo = CasePhoto.objects.filter(pk=pk, case__campaign=campaign).select_related("case").first()
-    if photo is None:
-        raise Http404("没有找到该照片")
-    _get_case(request.user, campaign, photo.case_id)
+    photo = report_access.get_photo_for_user(request.user, campaign, pk)
     # An attachment like every upload: never rendered in the site's origin.
     return attachment_response(photo.image, photo.caption or f"{photo.case.title}-照片{photo.pk}")
 
 
 def _compiled(request, code):
     campaign = access.get_campaign_for_user(request.user, code)
-    unit_ids = _report_scope(request.user, campaign)
+    unit_ids = report_access.report_unit_ids(request.user, campaign)
     label = ""
     if unit_ids is not None:
         label = "、".join(Unit.objects.filter(pk__in=unit_ids).order_by("ordinal", "name").values_list("name", flat=True))
-    return campaign, collect(campaign, unit_ids=unit_ids, units_label=label)
+    setting = _setting(campaign)
+    letterhead = setting.letterhead()
+    if request.GET.get("variant") == "report":
+        letterhead.with_letterhead = False
+    data = collect(campaign, unit_ids=unit_ids, today=setting.report_date, units_label=label, letterhead=letterhead)
+    return campaign, data
+
+
+def _download(body, content_type, filename):
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _file_stem(data):
+    return data.title + (f"（{data.scope}）" if data.scope else "")
 
 
 @login_required
 def report_pdf(request, code):
-    """The compiled final summary: the whole campaign for overseers, own work for a unit."""
-    campaign, data = _compiled(request, code)
-    response = HttpResponse(render_pdf(data), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{campaign.code}-summary.pdf"'
-    return response
+    """The compiled final summary: the whole campaign for overseers, own work for a unit.
+    `?variant=report` leaves out the 版头 (to attach to another document)."""
+    _, data = _compiled(request, code)
+    suffix = "（报告正文）" if not data.letterhead.with_letterhead else ""
+    return _download(render_pdf(data), "application/pdf", f"{_file_stem(data)}{suffix}.pdf")
+
+
+@login_required
+def report_docx(request, code):
+    """The same document as an editable .docx (Word / WPS)."""
+    _, data = _compiled(request, code)
+    suffix = "（报告正文）" if not data.letterhead.with_letterhead else ""
+    return _download(render_docx(data), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     f"{_file_stem(data)}{suffix}.docx")
 
 
 @login_required
 def report_xlsx(request, code):
-    campaign, data = _compiled(request, code)
-    response = HttpResponse(
-        render_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{campaign.code}-annex.xlsx"'
-    return response
+    _, data = _compiled(request, code)
+    return _download(render_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"{_file_stem(data)}数据附表.xlsx")
+
+
+@login_required
+@require_POST
+def issue_bulletin(request, code):
+    """Coordinators: number and keep the next 工作简报, up to the date given (today by default)."""
+    from datetime import date
+
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    try:
+        period_end = date.fromisoformat(request.POST.get("period_end") or timezone.localdate().isoformat())
+    except ValueError:
+        messages.error(request, "截止日期格式应为 年-月-日，如 2024-06-30。")
+        return redirect("reports:campaign", code=campaign.code)
+    try:
+        bulletin = services.issue_bulletin(campaign, request.user, period_end)
+    except services.ReportRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"已编发工作简报第{bulletin.number}期。")
+    return redirect("reports:campaign", code=campaign.code)
+
+
+def _bulletin(request, code, number):
+    from .bulletin import collect_bulletin
+
+    campaign = access.get_campaign_for_user(request.user, code)
+    bulletin = report_access.get_bulletin_for_user(request.user, campaign, number)
+    return collect_bulletin(bulletin)
+
+
+@login_required
+def bulletin_pdf(request, code, number):
+    from .bulletin import render_bulletin_pdf
+
+    data = _bulletin(request, code, number)
+    return _download(render_bulletin_pdf(data), "application/pdf", f"{data.title}第{data.number}期.pdf")
+
+
+@login_required
+def bulletin_docx(request, code, number):
+    from .bulletin import render_bulletin_docx
+
+    data = _bulletin(request, code, number)
+    return _download(render_bulletin_docx(data),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     f"{data.title}第{data.number}期.docx")

@@ -46,24 +46,29 @@ def render_xlsx(data, out=None):
         _sheet(wb, section.heading, task_header,
                [(r.number, r.title, r.units, r.deadline, r.status, r.completed_on) for r in section.rows],
                [6, 60, 40, 12, 16, 12])
-    _sheet(wb, "各市州情况", ["市州", "任务分工", "已核验", "逾期", "未完成", "活动场次", "参与人次", "服务企业"],
-           [(r.name, r.assignments_total, r.assignments_verified, r.assignments_late, r.assignments_open,
-             r.events_held, r.participants, r.enterprises_served) for r in data.prefectures], [14] + [10] * 7)
+    from .data import AREA_HEADER
+
+    _sheet(wb, f"各{data.area_label}情况", [data.area_label] + AREA_HEADER[1:],
+           [r.cells() for r in data.prefectures], [14] + [10] * 10)
+    _sheet(wb, "省直单位情况", AREA_HEADER, [r.cells() for r in data.provincial], [30] + [10] * 10)
     rows = []
     for q in data.survey.questions:
         rows += [(q.title, opt.label, opt.count, opt.share) for opt in q.options]
         if q.numbers:
             n = q.numbers
-            stats = f"有效回答{n.count}，最小{n.minimum:g}，最大{n.maximum:g}，平均{n.mean:.1f}"
+            stats = f"有效回答{n.count}，最小{n.minimum:g}，最大{n.maximum:g}，平均{n.mean}"
             rows.append((q.title, stats, n.count, None))
     _sheet(wb, "问卷结果", ["问题", "选项", "人数", "占比（%）"], rows, [40, 30, 8, 10])
-    _sheet(wb, "结对帮扶", ["帮扶机构", "受帮扶机构", "帮扶重点", "状态", "帮扶活动（次）"],
-           [(r.mentor, r.mentee, r.focus, r.status, r.activities) for r in data.pairing.rows], [30, 30, 40, 10, 12])
+    _sheet(wb, "结对帮扶", ["帮扶机构", "受帮扶机构", "帮扶重点", "状态", "已确认帮扶活动（次）", "待确认帮扶活动（次）"],
+           [(r.mentor, r.mentee, r.focus, r.status, r.activities, r.unconfirmed) for r in data.pairing.rows],
+           [30, 30, 40, 10, 12, 12])
+    _sheet(wb, "待确认结对提议", ["帮扶机构", "受帮扶机构", "帮扶重点", "状态"],
+           [(r.mentor, r.mentee, r.focus, r.status) for r in data.pairing.proposals], [30, 30, 40, 10])
     _sheet(wb, "典型案例", ["标题", "报送单位", "机构", "机构类型", "案例简介", "主要做法", "工作成效", "相关任务"],
            [(c.title, c.unit, c.institution, c.institution_type, c.summary, c.actions, c.results, "；".join(c.related_tasks))
             for c in data.cases], [30, 24, 24, 12, 50, 50, 50, 40])
-    _sheet(wb, "书面总结", ["单位", "报送时间", "是否逾期", "摘要"],
-           [(s.unit, s.submitted_at.replace(tzinfo=None), "逾期" if s.late else "按时", s.excerpt) for s in data.summaries],
+    _sheet(wb, "书面总结", ["单位", "首次报送时间", "是否逾期", "总结全文"],
+           [(s.unit, s.submitted_at.replace(tzinfo=None), "逾期" if s.late else "按时", s.text) for s in data.summaries],
            [30, 18, 10, 80])
     _sheet(wb, "尚未完成事项", ["类别", "事项"], [(i.kind, i.text) for i in data.open_items], [12, 100])
     buffer = io.BytesIO() if out is None else out

@@ -7,7 +7,7 @@ required=0
 [ "${1:-}" = "--required" ] && required=1
 # poppler-data: without it pdftotext/pdffonts cannot map the CID fonts of the reports
 # ("Missing language pack for 'Adobe-GB1'"), so the PDF read-back tests fail.
-packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
+packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-symbola libreoffice-writer-nogui ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
     chromium) [ -x /usr/bin/chromium ] ;;

@@ -1,5 +1,6 @@
 """Compiling a survey's results and exporting its responses (streamed, a few queries in all)."""
 import csv
+import math
 import statistics
 import tempfile
 
@@ -91,6 +92,7 @@ def compile_results(questions, answers_iter):
                 options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
                     [("none", q.choice_label("none"))] if q.has_none else [])
             base = s["answered"] or 1
+            item["answered"] = s["answered"]  # the share's base, so reports can round it their way
             item["choices"] = [
                 (label, s["counts"].get(str(v), 0), round(100 * s["counts"].get(str(v), 0) / base, 1))
                 for v, label in options
@@ -101,6 +103,7 @@ def compile_results(questions, answers_iter):
             item["numbers"] = {
                 "min": min(nums), "mean": round(statistics.fmean(nums), 2),
                 "median": statistics.median(nums), "max": max(nums), "n": len(nums),
+                "sum": math.fsum(nums),  # exact enough for reports to take the mean and round it their way
             }
         out.append(item)
     return total, out

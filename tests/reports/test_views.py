@@ -1,9 +1,10 @@
 """Submitting summaries and cases, the coordinator's report page, recommending, downloads
 and who may do what (refused requests leave the database unchanged)."""
 import io
+import os
 import subprocess
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -292,7 +293,7 @@ def test_recommended_case_prints_in_full_with_its_photo(demo, login, need_popple
     out = tmp_path / "r.pdf"
     out.write_bytes(client.get(reverse("reports:pdf", args=[demo.code])).content)
     text = squash(pdf_text(out))
-    assert "案例1：生物医药专利信息利用培训" in text and "工作成效：培训企业23家、86人次。" in text
+    assert "（一）生物医药专利信息利用培训" in text and "工作成效：培训企业23家、86人次。" in text
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert len(images) == 1 and images[0].split()[3:5] == ["40", "30"]
 
@@ -385,9 +386,12 @@ def test_report_download_makes_the_same_number_of_queries_for_20_and_200_tasks(d
     def queries(n):
         campaign = make_plan(n, coordinator_unit, units=units)
         client = login(make_user(coordinator_unit, role=Membership.Role.COORDINATOR))
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("reports:pdf", args=[campaign.code])).status_code == 200
-        return len(ctx.captured_queries)
+        counts = []
+        for name in ("reports:pdf", "reports:docx", "reports:xlsx"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name, args=[campaign.code])).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
 
     assert queries(20) == queries(200)
 
@@ -485,3 +489,83 @@ def test_case_photos_and_summary_documents_download_as_attachments(demo, login):
         assert response["Content-Type"] == content_type and response["X-Content-Type-Options"] == "nosniff"
         disposition = response["Content-Disposition"]
         assert disposition.startswith("attachment;") and unquote(disposition.split("filename*=utf-8''")[1]) == name
+
+
+# ------------------------------------------------------------------ compile settings, .docx
+
+
+def test_coordinator_compile_settings_are_remembered_and_used_by_the_downloads(demo, login, tmp_path, need_poppler):
+    from docx import Document
+
+    from reports.models import ReportSetting
+
+    client = login(user("province"))
+    response = client.post(reverse("reports:settings", args=[demo.code]), {
+        "document_number": "青市监〔2024〕88号", "recipients": "国家知识产权局知识产权公共服务司",
+        "report_date": "2024-10-15", "with_letterhead": "on"})
+    assert response.status_code == 302
+    setting = ReportSetting.objects.get(campaign=demo)
+    assert (setting.document_number, setting.report_date) == ("青市监〔2024〕88号", date(2024, 10, 15))
+    page = client.get(reverse("reports:campaign", args=[demo.code])).content.decode()
+    assert 'value="青市监〔2024〕88号"' in page and "下载可编辑版" in page
+
+    pdf_response = client.get(reverse("reports:pdf", args=[demo.code]))
+    assert "filename*=utf-8''" in pdf_response["Content-Disposition"]
+    assert "%E6%B4%BB%E5%8A%A8%E6%80%BB%E7%BB%93.pdf" in pdf_response["Content-Disposition"]  # 活动总结.pdf
+    out = tmp_path / "r.pdf"
+    out.write_bytes(pdf_response.content)
+    text = squash(pdf_text(out))
+    assert "青市监〔2024〕88号" in text and "国家知识产权局知识产权公共服务司：" in text and "2024年10月15日" in text
+
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(client.get(reverse("reports:pdf", args=[demo.code]) + "?variant=report").content)
+    assert "青市监〔2024〕88号" not in squash(pdf_text(plain))
+
+    docx_response = client.get(reverse("reports:docx", args=[demo.code]))
+    assert docx_response["Content-Type"].endswith("wordprocessingml.document")
+    assert ".docx" in docx_response["Content-Disposition"]
+    (tmp_path / "r.docx").write_bytes(docx_response.content)
+    paragraphs = [(p.style.name, p.text) for p in Document(tmp_path / "r.docx").paragraphs]
+    assert ("发文字号", "青市监〔2024〕88号") in paragraphs
+
+
+def test_a_bad_document_number_is_refused_and_nothing_is_saved(demo, login):
+    from reports.models import ReportSetting
+
+    client = login(user("province"))
+    response = client.post(reverse("reports:settings", args=[demo.code]),
+                           {"document_number": "八十八", "recipients": "某司", "report_date": ""}, follow=True)
+    assert "发文字号应以“××号”结尾" in response.content.decode()
+    assert not ReportSetting.objects.filter(campaign=demo).exists()
+
+
+def test_only_coordinators_choose_the_compile_settings(demo, login):
+    from reports.models import ReportSetting
+
+    response = login(user("xining")).post(reverse("reports:settings", args=[demo.code]),
+                                          {"document_number": "青市监〔2024〕1号"})
+    assert response.status_code == 403
+    assert not ReportSetting.objects.filter(campaign=demo).exists()
+
+
+def test_the_compiled_pdf_prints_a_case_photo_from_a_storage_without_local_paths(demo, login, settings, tmp_path,
+                                                                                   need_poppler):
+    """S3 and the like have no .path(): the photo is read through the storage API."""
+    from django.core.files.storage import default_storage
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    xining = unit("西宁市市场监管局")
+    photo = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
+    login(user("xining")).post(reverse("reports:submit_case", args=[demo.code, xining.pk]), case_post(photos=[photo]))
+    case = TypicalCase.objects.get(campaign=demo)
+    stored = case.photos.get().image
+    assert not os.path.exists(default_storage.path(stored.name))  # no local file behind the name
+    client = login(user("province"))
+    client.post(reverse("reports:recommend", args=[demo.code, case.pk]), {"recommended": "1"})
+    response = client.get(reverse("reports:pdf", args=[demo.code]))
+    assert response.status_code == 200
+    out = tmp_path / "r.pdf"
+    out.write_bytes(response.content)
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[3:5] == ["40", "30"]
