@@ -198,3 +198,15 @@ def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
     if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
         raise PermissionDenied("您只能查看，不能为该单位报送")
     return Unit.objects.get(pk=unit_id)
+
+
+def can_fix_directory(user, campaign=None):
+    """Add units or aliases from an import preview: administrators, the campaign's coordinators,
+    or (a new campaign) anyone who coordinates a unit."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if campaign is not None:
+        return can_coordinate(user, campaign)
+    return bool(_unit_ids(user, {Role.COORDINATOR}))

@@ -86,7 +86,7 @@ def test_a_refused_file_shows_why_and_writes_nothing(province, demo):
     before = snapshot()
     response = province.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(b"%PDF-1.4", "plan.pdf")})
     assert response.status_code == 400
-    assert "只接受 .xlsx、.csv、.txt 或 .docx 文件" in response.content.decode()
+    assert "只接受 .xlsx、.csv、.txt、.docx 或 .pdf 文件" in response.content.decode()
     assert snapshot() == before
 
 
