@@ -222,3 +222,21 @@ def create_unit_from_name(name, kind, region=None):
     if name in directory.units or name in directory.groups:
         raise DirectoryRefused(f"单位“{name}”已存在。")
     return Unit.objects.create(name=name, kind=kind, region=region)
+
+
+@transaction.atomic
+def apply_directory_fixes(fixes):
+    """Apply the fixes chosen in an import preview, all or nothing; returns how many were applied.
+
+    `fixes` is [(name, "map", unit)] (keep the name as an alias of an existing unit) or
+    [(name, "create", kind, region)] (create the unit). The caller checked that the user may
+    change the directory (access.can_fix_directory); any refusal (DirectoryRefused) rolls
+    back every fix of the batch."""
+    for fix in fixes:
+        if fix[1] == "map":
+            map_unit_name(fix[0], fix[2])
+        elif fix[1] == "create":
+            create_unit_from_name(fix[0], fix[2], fix[3])
+        else:
+            raise DirectoryRefused("无效的操作。")
+    return len(fixes)
