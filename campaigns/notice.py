@@ -240,12 +240,12 @@ def read_items(lines):
         if _TAIL.match(line):
             current = None
             continue
-        if not _ends_sentence(current.text) or _SUFFIX_LINE.match(line):
-            if not _ends_sentence(current.text) and current.text == current.head and len(current.head) >= 15:
+        if not _ends_sentence(current.text):  # a line broken by copying: join without a break
+            if current.text == current.head and len(current.head) >= 15:
                 current.head += line
             current.text += line
-        elif not current.children and not split_task_text(current.text)[1]:
-            current.text += line
+        elif _SUFFIX_LINE.match(line) or (not current.children and not split_task_text(current.text)[1]):
+            current.text += "\n" + line
         else:
             current = None  # a paragraph: belongs to the part above, not to the item
     return roots, items
@@ -398,6 +398,9 @@ def parse_notice(text, *, level=None):
             notice.section_paths[section_of[key]] = path
         parties = item.parties
         carried = False
+        if parties.same_as_previous and notice.tasks:
+            previous = notice.tasks[-1]
+            parties, carried = Parties(parties=list(previous.parties), deadline=parties.deadline), True
         if parties and parties.carry:
             carry = parties
         if not parties and carry is not None:

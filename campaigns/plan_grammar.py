@@ -73,7 +73,7 @@ VAGUE = re.compile(
 _ORG_END = re.compile(
     r"(局|委|厅|办|部|署|院|处|室|科|股|中心|政府|公司|大学|学院|学校|馆|会|所|站|队|银行|社|团|联|网点|机构|集团|"
     r"单位|部门|市|县|区|州|旗|镇|乡|街道|园|组|团体|企业|协会|银行|总局|法院|检察院|医院|基地|平台|国资委|"
-    r"TISC|各方|方面|办公室)$",
+    r"TISC|各方|方面|办公室|海关|机关)$",
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(r"\s*(——|—|--).*$")
@@ -94,9 +94,10 @@ class Parties:
     parties: list = field(default_factory=list)
     deadline: str = ""  # the time limit as written, "" if none
     carry: bool = False  # "下同": these parties apply to the following tasks that name none
+    same_as_previous: bool = False  # "（同上）": the previous task's parties
 
     def __bool__(self):
-        return bool(self.parties)
+        return bool(self.parties) or self.same_as_previous
 
     @property
     def display(self):
@@ -122,6 +123,7 @@ def _clean_time(text):
     s = re.sub(r"^(" + "|".join(TIME_LABELS) + r")[：:]", "", s)
     s = s.strip("（）()，,。；;")
     s = re.sub(r"^(于|在|截至|截止|到)", "", s)
+    s = re.sub(r"(以前|之前|前)(完成|基本完成|全面完成|建成|启动|出台|举办|开展|实现)[^，,。；;]{0,8}$", "", s)
     s = re.sub(r"(以前|之前|前|完成|基本完成|全面完成|建成|启动|出台|举办|开展|实现|结束|止)+$", "", s)
     s = re.sub(r"(以前|之前|前)$", "", s)
     return s
@@ -177,8 +179,8 @@ def is_time_limit(text):
 
 # A time clause at the end of a sentence: "……，2024年6月30日前完成".
 _TRAILING_TIME = re.compile(
-    r"[，,；;]\s*((?:时间|完成时限)?[：:]?\s*(?:\d{4}\s*年\s*)?(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年底|年内|上半年|下半年|第[一二三四]季度)"
-    r"\s*(?:前|以前|之前)\s*(?:完成|启动|建成|出台)?|长期坚持|持续推进)\s*[。.]?\s*$"
+    r"[，,；;]\s*((?:时间|完成时限)?[：:]?\s*(?:\d{4}\s*年\s*)?(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年?底|年?末|年内|上半年|下半年|第[一二三四]季度)"
+    r"\s*(?:前|以前|之前)\s*(?:(?:完成|启动|建成|出台)[^，,。；;]{0,8})?|长期坚持|持续推进)\s*[。.]?\s*$"
 )
 
 
@@ -247,11 +249,14 @@ def parse_party_zone(text, trusted=False):
     """
     result = Parties()
     text = text.strip().strip("（）()").strip()
+    if re.fullmatch(r"(责任单位[：:])?\s*同上\s*[。.]?", text):
+        result.same_as_previous = True
+        return result
     if _CARRY.search(text):
         result.carry = True
         text = _CARRY.sub("，", text).strip("，, ")
     labelled = bool(_LABEL.search(text))
-    segments = re.split(r"[；;。]", text)
+    segments = re.split(r"[；;。\n]", text)
     for segment in segments:
         segment = segment.strip("，, ")
         if not segment:
@@ -293,7 +298,7 @@ def parse_party_zone(text, trusted=False):
                     continue
                 result.parties.extend(_phrases(sub, role))
         del any_label
-    if not result.parties and not result.deadline:
+    if not result.parties and not result.deadline and not result.same_as_previous:
         return None
     if not trusted and not labelled and not all(looks_like_party(n) for p in result.parties for n in p.phrase.split("、")):
         return None  # not a list of parties ("（试行）", "（以下简称“三库”）")
@@ -318,7 +323,7 @@ def split_task_text(text):
     found = Parties()
     body = text.strip()
     for _ in range(6):  # a task ends with at most a few such groups
-        body = body.rstrip(" 。.；;，,")
+        body = body.rstrip(" \n。.；;，,")
         if not body:
             break
         if body[-1] in "）)":
@@ -331,6 +336,7 @@ def split_task_text(text):
             found.parties[:0] = zone.parties
             found.deadline = found.deadline or zone.deadline
             found.carry = found.carry or zone.carry
+            found.same_as_previous = found.same_as_previous or zone.same_as_previous
             body = body[:start]
             continue
         labels = list(_LABEL.finditer(body))
@@ -354,4 +360,4 @@ def split_task_text(text):
             body = body[: m.start()]
             continue
         break
-    return body.rstrip(" ，,；;"), found
+    return body.rstrip(" \n，,；;"), found
