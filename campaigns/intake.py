@@ -165,5 +165,7 @@ def pdf_text(data):
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
         raise FileRefused("无法读取 PDF 文件：文件已损坏或格式不受支持。") from None
     if not "".join(texts).strip():
-        raise FileRefused("这个 PDF 没有文字层（可能是扫描件），无法读取文字。请上传 Word 或文本版本，或先做文字识别（OCR）。")
+        raise FileRefused(
+            "这个 PDF 没有文字层（可能是扫描件），无法读取文字。请上传 Word 或文本版本，或先做文字识别（OCR）。"
+        )
     return "\n".join(texts)

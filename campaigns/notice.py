@@ -159,11 +159,19 @@ def normalise_units(text):
 
 def clean_lines(text):
     """(line number, text) of every meaningful line, with page numbers, running headers and
-    footers and Markdown marks removed; and how many lines were dropped."""
+    footers and Markdown marks removed; how many lines were dropped; and the numbers of the
+    lines that fill the page's width (when most long lines share one length: a hard wrap)."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").translate(_FULLWIDTH_DIGITS).split("\n")
     lines = []
     dropped = 0
+    widths = Counter(len(line.strip()) for line in raw if len(line.strip()) >= 12)
+    width, seen = widths.most_common(1)[0] if widths else (0, 0)
+    if seen < 5:
+        width = 0  # no sign of a fixed line width: the text was not hard-wrapped
+    full_lines = set()
     for number, line in enumerate(raw, start=1):
+        if width and len(line.strip()) >= width - 1:
+            full_lines.add(number)
         line = _MARKDOWN.sub("", line).replace("**", "").replace("\u3000", " ").strip()
         if not line:
             continue
@@ -182,7 +190,7 @@ def clean_lines(text):
             dropped += 1
             continue
         kept.append((number, line))
-    return kept, dropped
+    return kept, dropped, full_lines
 
 
 def _marker(line):
@@ -210,7 +218,7 @@ def _ends_sentence(text):
     return text.rstrip()[-1:] in _TERMINAL
 
 
-def read_items(lines):
+def read_items(lines, full_lines=frozenset()):
     """The numbered items of the document as a tree (a list of roots), continuation lines joined.
 
     A plain line continues the item before it when that item's text was cut mid-sentence (a
@@ -241,7 +249,7 @@ def read_items(lines):
             current = None
             continue
         if not _ends_sentence(current.text):  # a line broken by copying: join without a break
-            if current.text == current.head and len(current.head) >= 15:
+            if current.text == current.head and (len(current.head) >= 15 or current.line in full_lines):
                 current.head += line
             current.text += line
         elif _SUFFIX_LINE.match(line) or (not current.children and not split_task_text(current.text)[1]):
@@ -333,8 +341,8 @@ def parse_notice(text, *, level=None):
     `level` ("part", "section", "item", "subitem", "circled") overrides the task level read from
     the text. Raises NoticeError when no task can be found.
     """
-    lines, dropped = clean_lines(text)
-    roots, items = read_items(lines)
+    lines, dropped, full_lines = clean_lines(text)
+    roots, items = read_items(lines, full_lines)
     plain = [line for _, line in lines]
     notice = Notice(meta=_meta(plain, roots), dropped_lines=dropped)
 
@@ -436,7 +444,8 @@ def _units_display(text, parties):
     if not parties:
         return ""
     m = re.search(r"[（(]([^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]\s*[。.]?\s*$", text.strip())
-    if m and not parties.deadline and not any(p.role for p in parties.parties) and ":" not in m.group(1) and "：" not in m.group(1):
+    plain = m and not parties.deadline and not any(p.role for p in parties.parties)
+    if plain and ":" not in m.group(1) and "：" not in m.group(1):
         inner = normalise_units(m.group(1))
         joined = "".join(p.phrase for p in parties.parties)
         if re.sub(r"[\s，,、；;]", "", inner) == re.sub(r"[\s，,、；;]", "", joined):

@@ -78,7 +78,9 @@ _ORG_END = re.compile(
 )
 _DESCRIPTION = re.compile(r"\s*(——|—|--).*$")
 _TRAILING_TISC = re.compile(r"\s*[（(]?TISC[）)]?\s*$", re.IGNORECASE)
-ONGOING = re.compile(r"^(长期坚持|长期推进|长期|持续推进|持续开展|持续实施|持续|常态化推进|常态化开展|常态化|长期有效|逐年推进)$")
+ONGOING = re.compile(
+    r"^(长期坚持|长期推进|长期|持续推进|持续开展|持续实施|持续|常态化推进|常态化开展|常态化|长期有效|逐年推进)$"
+)
 
 
 @dataclass
@@ -161,7 +163,8 @@ def read_time_limit(text, year):
         if m := re.fullmatch(r"(\d{4})年", s):
             return date(int(m.group(1)), 12, 31), False
         if m := re.fullmatch(r"(?:(\d{4})年)?(上半年|下半年)(底|末|)", s):
-            return date(int(m.group(1) or year), 6 if m.group(2) == "上半年" else 12, 30 if m.group(2) == "上半年" else 31), False
+            first_half = m.group(2) == "上半年"
+            return date(int(m.group(1) or year), 6 if first_half else 12, 30 if first_half else 31), False
         if m := re.fullmatch(r"(?:(\d{4})年)?第?([一二三四1-4])季度(末|底|)", s):
             return _month_end(int(m.group(1) or year), _QUARTER[m.group(2)]), False
     except ValueError:

@@ -153,7 +153,8 @@ def _directory_fixes(post):
     left as "暂不处理" are skipped. DirectoryRefused for a unit or region that does not exist."""
     fixes = []
     names = post.getlist("unknown")[:200]
-    units = {u.name: u for u in Unit.objects.filter(name__in=[post.get(f"target-{i}", "").strip() for i in range(len(names))])}
+    targets = [post.get(f"target-{i}", "").strip() for i in range(len(names))]
+    units = {u.name: u for u in Unit.objects.filter(name__in=targets)}
     regions = {str(r.pk): r for r in Region.objects.all()}
     for index, name in enumerate(names):
         action = post.get(f"action-{index}", "")

@@ -26,8 +26,8 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import services
 from ..directory import Directory, assignments_from_entries
-from ..notice import normalise_text
 from ..models import Assignment, Campaign, Section, Task, Unit, chinese_ordinal
+from ..notice import normalise_text
 from ..plan_grammar import parse_party_zone
 from .readers import FIELD_LABELS, deadline_reading, parse_number, parse_section, text_cell
 

@@ -327,8 +327,8 @@ def read_plan_file(filename, data, *, level=None):
 def _notice_meta(text):
     from ..notice import _meta, clean_lines, read_items
 
-    lines, _ = clean_lines(text)
-    roots, _ = read_items(lines)
+    lines, _, full_lines = clean_lines(text)
+    roots, _ = read_items(lines, full_lines)
     return _meta([line for _, line in lines], roots)
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from ..intake import decode_text, sniff
 from ..models import Unit
-from .readers import ImportRefused, limit, text_cell, unescape_csv, xlsx_table
 from .plan import CHANGED, ERROR, NEW, STATUS_LABELS, UNCHANGED
-from .readers import parse_number
+from .readers import ImportRefused, limit, parse_number, text_cell, unescape_csv, xlsx_table
+
 
 def unit_resource():
     """A django-import-export ModelResource for units, matched by name, with Chinese columns.
