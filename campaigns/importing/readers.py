@@ -263,7 +263,7 @@ def _notice_source(filename, text, digest, level=None):
     rows = [
         SourceRow(
             row=t.line,
-            section=(t.section, notice.sections.get(t.section, "")),
+            section=(None, notice.sections.get(t.section, "")),  # matched to the plan by title
             number=t.number,
             title=t.title,
             units=t.units,
