@@ -36,7 +36,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 LADDER = [
     ("part", re.compile(rf"^([{NUMERAL}]{{1,3}})\s*[、．.](?![{NUMERAL}])\s*")),
     ("section", re.compile(rf"^[（(]\s*([{NUMERAL}]{{1,3}})\s*[)）]\s*")),
-    ("item", re.compile(r"^(\d{1,3})\s*(?:[、．]|\.(?!\d))\s*")),
+    ("item", re.compile(r"^(\d{1,4})\s*(?:[、．]|\.(?!\d))\s*")),
     ("subitem", re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*")),
     ("circled", re.compile(rf"^([{CIRCLED}])\s*")),
 ]
@@ -186,7 +186,9 @@ def clean_lines(text):
     kept = []
     for number, line in lines:
         key = re.sub(r"\d+", "0", re.sub(r"\s+", "", line))
-        if counts[key] >= 3 and len(key) <= 40 and not _marker(line) and not _SUFFIX_LINE.match(line):
+        # A header has no sentence punctuation: a repeated piece of a sentence is not one.
+        header_like = not re.search(r"[，。；：、,;:（）()“”]", key)
+        if counts[key] >= 3 and len(key) <= 40 and header_like and not _marker(line):
             dropped += 1
             continue
         kept.append((number, line))
@@ -466,22 +468,10 @@ def split_heading(body):
     return text, ""
 
 
-def docx_text(data):
-    """The paragraphs of a .docx (bytes) as text, one per line (tables' rows after them).
-
-    The caller has already checked the archive (campaigns/intake.check_zip); the main part is
-    scanned with defusedxml first so a DTD or entity declaration is refused before python-docx
-    (lxml) reads it.
-    """
-    document = open_docx(data)
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
-
-
 def open_docx(data):
+    """A python-docx Document of `data` (bytes), the main part first scanned with defusedxml so a
+    DTD or entity declaration is refused before lxml reads it. The caller has already checked the
+    archive (campaigns/intake.check_zip)."""
     import io
     import zipfile
 
