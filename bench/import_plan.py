@@ -113,7 +113,8 @@ def generate_notice(n):
 
     from campaigns.models import chinese_ordinal
 
-    lines = ["2024年青海省知识产权公共服务专项行动方案", "", "一、工作目标", "全面提升知识产权公共服务水平。", "二、重点任务"]
+    lines = ["2024年青海省知识产权公共服务专项行动方案", "", "一、工作目标", "全面提升知识产权公共服务水平。"]
+    lines.append("二、重点任务")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("计划")
     sheet.append(["活动安排", "编号", "任务", "责任单位", "完成时限", "备注"])
@@ -130,9 +131,8 @@ def generate_notice(n):
             lines.append(f"— {page} —")
         deadline = "2024年6月底前" if "6月底前" in parties else ""
         units = parties.strip("（）").replace("，2024年6月底前", "").replace("，持续推进", "")
-        sheet.append(
-            [f"（{chinese_ordinal(s + 1)}）{SECTIONS[s]}", i, f"面向市州开展知识产权公共服务活动（编号{i:05d}）", units, deadline, ""]
-        )
+        title = f"面向市州开展知识产权公共服务活动，组织专题培训和咨询服务（编号{i:05d}）"
+        sheet.append([f"（{chinese_ordinal(s + 1)}）{SECTIONS[s]}", i, title, units, deadline, ""])
     lines += ["三、保障措施", "（一）加强组织领导。各单位要高度重视。"]
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -153,7 +153,8 @@ def read_and_preview(filename, data, expected):
 def bench_notice(n):
     text, sheet = generate_notice(n)
     data = text.encode("utf-8")
-    print(f"生成的方案原文：{n} 项任务，{len(data) / 1024:.0f} KB（按 30 字断行，含页码行）；同样的行另存 xlsx {len(sheet) / 1024:.0f} KB")
+    print(f"生成的方案原文：{n} 项任务，{len(data) / 1024:.0f} KB（按 30 字断行，含页码行）")
+    print(f"同样的行另存为 xlsx：{len(sheet) / 1024:.0f} KB")
     t_notice = read_and_preview("bench.txt", data, n)
     t_xlsx = read_and_preview("bench.xlsx", sheet, n)
     print(f"{'读取并预览':<28}{'时间 (s)':>10}")
