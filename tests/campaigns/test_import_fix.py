@@ -173,3 +173,23 @@ def test_a_pdf_upload_is_read_like_the_text(province, demo):
         {"file": SimpleUploadedFile("方案.pdf", data, content_type="application/pdf")},
     )
     assert [r.title for r in response.context["preview"].rows] == ["举办启动仪式", "开展进校园活动", "举办培训班"]
+
+
+def test_the_preview_shows_lead_co_the_time_limit_as_read_and_warnings(province, demo):
+    text = """二、工作措施
+
+31.加强宣传。（省局知识产权公共服务处牵头，西宁市市场监管局配合，2024年6月底前）
+
+32.开展培训。（省局商标品牌处等有关部门负责，持续推进）
+"""
+    response = preview(province, demo, text)
+    assert response.status_code == 200
+    html = response.content.decode()
+    first = html[html.index('data-row="3"') : html.index('data-row="5"')]
+    assert "省局知识产权公共服务处" in first and "西宁市市场监管局" in first
+    assert "2024-06-30" in first and "原文：2024年6月底前" in first
+    second = html[html.index('data-row="5"') :]
+    assert "长期" in second and "提示：“有关部门”是泛指" in second
+    rows = response.context["preview"].rows
+    assert (rows[0].leads, rows[0].cos) == (["省局知识产权公共服务处"], ["西宁市市场监管局"])
+    assert rows[1].notes == "完成时限：持续推进" and rows[1].deadline is None
