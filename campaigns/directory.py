@@ -98,16 +98,21 @@ class Directory:
         """(entries with roles, unknown names, vague phrases) for a task's parties (plan_grammar.Party).
 
         A phrase is looked up whole first, so a group written with 、 ("各区、县级市") resolves;
-        otherwise it is split on 、 and each name looked up. A phrase that names nobody in
+        otherwise it is split on 、 and each name looked up (a phrase starting with 各 whose
+        pieces are not all known stays one unknown name, to be added as a whole). A phrase that names nobody in
         particular ("各有关单位", "有关部门") is returned as vague, not unknown. Without a
         lead named in the text the first entry leads and the others share the work.
         """
         entries, unknown, vague, previous = [], [], [], None
         for party in parties:
             whole = clean_name(party.phrase)
-            names = [whole] if whole in self.units or whole in self.groups else [whole]
+            names = [whole]
             if whole not in self.units and whole not in self.groups and "、" in whole:
-                names = [n for n in (clean_name(p) for p in party.phrase.split("、")) if n]
+                pieces = [n for n in (clean_name(p) for p in party.phrase.split("、")) if n]
+                known = [n in self.units or n in self.groups or VAGUE.search(n) for n in pieces]
+                # "各市、县人民政府" is one group phrase: unknown as a whole unless every piece is known
+                if not (whole.startswith("各") and not all(known)):
+                    names = pieces
             for name in names:
                 try:
                     previous = self.lookup(name, previous)

@@ -230,7 +230,8 @@ def build_preview(source, campaign=None, *, new_code=None, year=None, directory=
             title = sections[ordinal]
         if ordinal is None or not title:
             if source.kind == "docx-table" and ordinal is None:
-                ordinal, title = by_title.get("主要任务") or 1, "主要任务"
+                ordinal = by_title.get("主要任务") or max([*sections, *file_sections, 0]) + 1
+                title = "主要任务"
             else:
                 r.errors.append("缺少活动安排（如“（一）活动启动”）")
         if ordinal in file_sections and title and file_sections[ordinal][0] != title:

@@ -82,3 +82,14 @@ def test_an_unreadable_time_limit_is_an_error_not_a_guess(text):
         read_time_limit(text, 2024)
     with pytest.raises(ValueError, match="无法识别的日期"):
         importing.parse_deadline(text, 2024)
+
+
+def test_a_group_phrase_with_a_comma_is_one_unknown_name_not_two(db):
+    from campaigns.directory import Directory
+    from campaigns.models import Unit
+    from campaigns.plan_grammar import Party
+
+    Unit.objects.create(name="市司法局", kind=Unit.Kind.OTHER)
+    entries, unknown, vague = Directory().resolve_parties([Party("市司法局、市场监管局"), Party("各市、县人民政府")])
+    assert [e.text for e in entries] == ["市司法局"]
+    assert unknown == ["市场监管局", "各市、县人民政府"] and vague == []
