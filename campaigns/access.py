@@ -224,3 +224,15 @@ def campaign_units(campaign):
     """The units a campaign reaches: those with work in it and those in its province. Pickers
     (mentors, mentees), invitations and pairing records never go beyond them."""
     return Unit.objects.filter(in_campaign_province(campaign) | Q(assignments__task__campaign=campaign)).distinct()
+
+
+def can_fix_directory(user, campaign=None):
+    """Add units or aliases from an import preview: administrators, the campaign's coordinators,
+    or (a new campaign) anyone who coordinates a unit."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if campaign is not None:
+        return can_coordinate(user, campaign)
+    return bool(_unit_ids(user, {Role.COORDINATOR}))

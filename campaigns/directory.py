@@ -7,14 +7,17 @@ entries: the first is the lead (one unit, or every member of a group such as
 import re
 from dataclasses import dataclass, field
 
-from .models import Unit, UnitGroup
+from django.db import transaction
+
+from .models import Region, Unit, UnitGroup
+from .plan_grammar import CO, LEAD, VAGUE, clean_name
 
 SEPARATORS = re.compile(r"[，、,;；]")
-# "青海大学——国家知识产权信息公共服务网点": the part after the dash describes the unit.
-DESCRIPTION = re.compile(r"\s*(——|—|--).*$")
-# "青海之也科技咨询有限公司 TISC": a trailing TISC says what the unit is, not who.
-TRAILING_TISC = re.compile(r"\s*[（(]?TISC[）)]?\s*$", re.IGNORECASE)
 PROVINCIAL_PREFIX = "省局"
+
+
+class DirectoryRefused(ValueError):
+    """A change to the directory from an import preview was refused (Chinese message)."""
 
 
 class UnknownUnit(ValueError):
@@ -36,13 +39,7 @@ class Entry:
     text: str
     units: list = field(default_factory=list)
     group: UnitGroup | None = None
-
-
-def clean_name(raw):
-    """Strip spaces, a trailing description after "——" and a trailing "TISC"."""
-    name = DESCRIPTION.sub("", raw.strip())
-    name = TRAILING_TISC.sub("", name)
-    return re.sub(r"\s+", "", name)
+    role: str | None = None  # "lead" or "co" as the text says; None: by position
 
 
 def split_units(text):
@@ -97,6 +94,61 @@ class Directory:
             raise UnknownUnit(text.strip() or "（空）")
         return entries
 
+    def resolve_parties(self, parties):
+        """(entries with roles, unknown names, vague phrases) for a task's parties (plan_grammar.Party).
+
+        A phrase is looked up whole first, so a group written with 、 ("各区、县级市") resolves;
+        otherwise it is split on 、 and each name looked up (a phrase starting with 各 whose
+        pieces are not all known stays one unknown name, to be added as a whole). A phrase that names nobody in
+        particular ("各有关单位", "有关部门") is returned as vague, not unknown. Without a
+        lead named in the text the first entry leads and the others share the work.
+        """
+        entries, unknown, vague, previous = [], [], [], None
+        for party in parties:
+            whole = clean_name(party.phrase)
+            names = [whole]
+            if whole not in self.units and whole not in self.groups and "、" in whole:
+                pieces = [n for n in (clean_name(p) for p in party.phrase.split("、")) if n]
+                known = [n in self.units or n in self.groups or VAGUE.search(n) for n in pieces]
+                # "各市、县人民政府" is one group phrase: unknown as a whole unless every piece is known
+                if not (whole.startswith("各") and not all(known)):
+                    names = pieces
+            for name in names:
+                try:
+                    previous = self.lookup(name, previous)
+                except UnknownUnit:
+                    if VAGUE.search(name):
+                        vague.append(name)
+                    elif name not in unknown:
+                        unknown.append(name)
+                    continue
+                entries.append(Entry(previous.text, previous.units, previous.group, party.role))
+        if any(e.role == LEAD for e in entries):
+            for e in entries:
+                e.role = e.role if e.role == LEAD else CO
+        else:
+            for index, e in enumerate(entries):
+                e.role = LEAD if index == 0 else CO
+        return entries, unknown, vague
+
+    def suggestions(self, name, n=3):
+        """Up to `n` canonical unit names closest to `name` (for fixing the directory from a preview)."""
+        import difflib
+
+        names = {}
+        for key, unit in self.units.items():
+            names.setdefault(key, unit.name)
+        found = []
+        for key in sorted((k for k in names if len(k) >= 4 and name.startswith(k)), key=len, reverse=True):
+            found.append(names[key])
+        for key in difflib.get_close_matches(name, list(names), n=n * 3, cutoff=0.45):
+            found.append(names[key])
+        out = []
+        for unit_name in found:
+            if unit_name not in out:
+                out.append(unit_name)
+        return out[:n]
+
     def suggest(self, name):
         """The known unit or group name closest to `name`, for an error message.
 
@@ -122,10 +174,74 @@ def assignments_from_entries(entries):
     """(unit, role, via_group, position) for each unit, lead first, each unit once."""
     rows, seen = [], set()
     for index, entry in enumerate(entries):
-        role = "lead" if index == 0 else "co"
+        role = entry.role or ("lead" if index == 0 else "co")
         for unit in entry.units:
             if unit.pk in seen:
                 continue
             seen.add(unit.pk)
             rows.append((unit, role, entry.group, len(rows)))
     return rows
+
+
+# ---------------------------------------------------------------- fixing the directory from a preview
+
+
+@transaction.atomic
+def map_unit_name(name, unit):
+    """Keep `name` as an alias of `unit`, so the plan's wording resolves from now on.
+
+    The caller checked that the user may change the directory (access.can_fix_directory).
+    Refused (DirectoryRefused) when the name already belongs to another unit or group."""
+    name = clean_name(name)
+    if not name:
+        raise DirectoryRefused("单位名称不能为空。")
+    directory = Directory()
+    owner = directory.units.get(name)
+    if owner is not None and owner.pk != unit.pk:
+        raise DirectoryRefused(f"“{name}”已是单位“{owner.name}”的名称或别名。")
+    if name in directory.groups:
+        raise DirectoryRefused(f"“{name}”已是单位组“{directory.groups[name].name}”的名称。")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if owner is None and name not in unit.aliases:
+        unit.aliases = [*unit.aliases, name]
+        unit.save(update_fields=["aliases"])
+    return unit
+
+
+@transaction.atomic
+def create_unit_from_name(name, kind, region=None):
+    """Create a unit named as the plan writes it (kind and region chosen by the coordinator).
+
+    The caller checked that the user may change the directory (access.can_fix_directory).
+    Refused (DirectoryRefused) when the name is taken, too long, or the kind is unknown."""
+    name = clean_name(name)
+    if not name:
+        raise DirectoryRefused("单位名称不能为空。")
+    if len(name) > Unit._meta.get_field("name").max_length:
+        raise DirectoryRefused(f"单位名称“{name[:20]}…”过长。")
+    if kind not in Unit.Kind.values:
+        raise DirectoryRefused("请选择单位类别。")
+    if region is not None and not isinstance(region, Region):
+        raise DirectoryRefused("地区无效。")
+    directory = Directory()
+    if name in directory.units or name in directory.groups:
+        raise DirectoryRefused(f"单位“{name}”已存在。")
+    return Unit.objects.create(name=name, kind=kind, region=region)
+
+
+@transaction.atomic
+def apply_directory_fixes(fixes):
+    """Apply the fixes chosen in an import preview, all or nothing; returns how many were applied.
+
+    `fixes` is [(name, "map", unit)] (keep the name as an alias of an existing unit) or
+    [(name, "create", kind, region)] (create the unit). The caller checked that the user may
+    change the directory (access.can_fix_directory); any refusal (DirectoryRefused) rolls
+    back every fix of the batch."""
+    for fix in fixes:
+        if fix[1] == "map":
+            map_unit_name(fix[0], fix[2])
+        elif fix[1] == "create":
+            create_unit_from_name(fix[0], fix[2], fix[3])
+        else:
+            raise DirectoryRefused("无效的操作。")
+    return len(fixes)

@@ -83,3 +83,89 @@ def xlsx_rows(data, *, max_rows, what="Excel 文件", max_columns=None, first_sh
         raise FileRefused(f"无法读取{what}：文件内容已损坏。") from None
     finally:
         workbook.close()
+
+
+# ---------------------------------------------------------------- uploads by content
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PDF_PAGES = 200
+MAX_TEXT_CHARS = 2_000_000
+
+OFFICE_EXTENSIONS = ("xlsx", "csv", "txt", "docx", "pdf")
+
+
+def check_size(data, size=None):
+    """Refuse an empty or oversized upload (before reading it when its `size` is known)."""
+    size = len(data) if size is None else size
+    if size > limit("MAX_BYTES"):
+        raise FileRefused(f"文件大小 {size // 1024} KB 超过上限 {limit('MAX_BYTES') // 1024} KB，已拒绝。")
+    if data is not None and size == 0:
+        raise FileRefused("文件是空的。")
+
+
+def sniff(filename, data, accepted=OFFICE_EXTENSIONS):
+    """The file's type by its content ("xlsx", "docx", "pdf", "text"), checked against its extension."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in accepted:
+        names = [f".{e}" for e in accepted]
+        raise FileRefused("只接受 " + ("、".join(names[:-1]) + " 或 " if len(names) > 1 else "") + names[-1] + " 文件。")
+    if data[:4] == b"PK\x03\x04":
+        names = check_zip(data, "Excel 文件" if ext == "xlsx" else "Word 文件")
+        if "xl/workbook.xml" in names:
+            kind = "xlsx"
+        elif "word/document.xml" in names:
+            kind = "docx"
+        else:
+            raise FileRefused("文件内容既不是 Excel 表格也不是 Word 文档。")
+    elif data[:5] == b"%PDF-":
+        kind = "pdf"
+    elif b"\x00" in data[:4096] or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused("文件不是文本、Excel（.xlsx）、Word（.docx）或 PDF 格式；旧版 .xls/.doc 请另存为新格式。")
+    else:
+        kind = "text"
+    expected = {"xlsx": "xlsx", "docx": "docx", "pdf": "pdf", "csv": "text", "txt": "text"}[ext]
+    if kind != expected:
+        raise FileRefused(f"文件扩展名 .{ext} 与其内容不符。")
+    return kind
+
+
+def decode_text(data):
+    """Text files from Chinese offices come as UTF-8 (with or without BOM) or GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused("无法识别文件的文字编码，请另存为 UTF-8 编码。")
+
+
+def pdf_text(data):
+    """The text layer of a PDF, page by page (pypdf), bounded in pages and characters.
+
+    A scanned PDF (images only) has no text layer: refused with a message saying so."""
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise FileRefused("PDF 文件已加密，请先取消密码保护后再上传。")
+        pages = reader.pages
+        if len(pages) > limit("MAX_PDF_PAGES"):
+            raise FileRefused(f"PDF 超过 {limit('MAX_PDF_PAGES')} 页的上限，已拒绝。")
+        texts, total = [], 0
+        for page in pages:
+            text = page.extract_text() or ""
+            total += len(text)
+            if total > limit("MAX_TEXT_CHARS"):
+                raise FileRefused("PDF 的文字超过上限，已拒绝。")
+            texts.append(text)
+    except FileRefused:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
+        raise FileRefused("无法读取 PDF 文件：文件已损坏或格式不受支持。") from None
+    if not "".join(texts).strip():
+        raise FileRefused(
+            "这个 PDF 没有文字层（可能是扫描件），无法读取文字。请上传 Word 或文本版本，或先做文字识别（OCR）。"
+        )
+    return "\n".join(texts)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
     path("import/", views_io.new_campaign_import, name="import_new"),
     path("import/commit/", views_io.new_campaign_import_commit, name="import_new_commit"),
+    path("import/refresh/", views_io.plan_import_refresh, name="import_new_refresh"),
     path("campaigns/<slug:code>/", views.plan, name="plan"),
     path("campaigns/<slug:code>/tasks/", views.task_list, name="task_list"),
     path("campaigns/<slug:code>/tasks/<int:number>/", views.task_detail, name="task"),
@@ -17,6 +18,7 @@ urlpatterns = [
     # plans in and out (views_io)
     path("campaigns/<slug:code>/import/", views_io.plan_import, name="import"),
     path("campaigns/<slug:code>/import/commit/", views_io.plan_import_commit, name="import_commit"),
+    path("campaigns/<slug:code>/import/refresh/", views_io.plan_import_refresh, name="import_refresh"),
     path(
         "campaigns/<slug:code>/export/<str:what>.<str:fmt>",
         views_io.export,

@@ -11,17 +11,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, exporting, importing
-from .models import Campaign
+from .directory import DirectoryRefused, apply_directory_fixes
+from .intake import check_size
+from .models import Campaign, Region, Unit
 
 
 class PlanImportForm(forms.Form):
-    file = forms.FileField(label="文件（.xlsx、.csv、.txt、.docx）", required=False)
-    text = forms.CharField(label="或粘贴通知全文", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    file = forms.FileField(label="文件（.xlsx、.csv、.txt、.docx、.pdf）", required=False)
+    text = forms.CharField(label="或粘贴方案全文", required=False, widget=forms.Textarea(attrs={"rows": 8}))
 
     def clean(self):
         data = super().clean()
         if not data.get("file") and not (data.get("text") or "").strip():
-            raise forms.ValidationError("请选择文件，或粘贴通知全文。")
+            raise forms.ValidationError("请选择文件，或粘贴方案全文。")
         return data
 
 
@@ -29,59 +31,83 @@ class UnitImportForm(forms.Form):
     file = forms.FileField(label="单位目录表格（.xlsx、.csv）")
 
 
+PASTED_NAME = "粘贴的方案.txt"
+LEVELS = {"part", "section", "item", "subitem", "circled"}
+
+
 def _read_upload(upload):
     """The upload's bytes, refusing an oversized file before reading it."""
-    if upload.size > importing.limit("MAX_BYTES"):
-        raise importing.ImportRefused(
-            f"文件大小 {upload.size // 1024} KB 超过上限 {importing.limit('MAX_BYTES') // 1024} KB，已拒绝。"
-        )
+    check_size(None, upload.size)
     return upload.read()
 
 
-def _show_preview(request, campaign, preview, data, token=None, stale=False):
-    if token is None and not preview.has_errors:
-        token = importing.stash_upload(
-            data, preview.source.filename, user=request.user, scope=campaign.code, fingerprint=preview.fingerprint
-        )
-    shown = [r for r in preview.rows if r.status != importing.UNCHANGED][:1000]
-    return render(
-        request,
-        "campaigns/import_preview.html",
-        {
-            "campaign": campaign,
-            "preview": preview,
-            "rows": shown,
-            "token": token,
-            "stale": stale,
-        },
-        status=200 if not preview.has_errors else 422,
-    )
-
-
 def _read_source(form):
-    """(bytes, parsed plan source) from the form's uploaded file or pasted notice text."""
+    """(filename, bytes) of the form's uploaded file or pasted text."""
     upload = form.cleaned_data.get("file")
     if upload:
-        data = _read_upload(upload)
-        return data, importing.read_plan_file(upload.name, data)
-    data = form.cleaned_data["text"].encode("utf-8")
-    return data, importing.read_plan_file("粘贴的通知.txt", data)
+        return upload.name, _read_upload(upload)
+    return PASTED_NAME, form.cleaned_data["text"].encode("utf-8")
+
+
+def _target(request, code=None):
+    """(campaign or None, new-campaign details or None, stash scope) for the preview's target.
+    For a new campaign the code and unit come from the POST and the unit must be startable."""
+    if code is not None:
+        campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+        return campaign, None, campaign.code
+    new_code = request.POST.get("code", "")
+    unit = access.startable_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
+    if unit is None:
+        raise PermissionDenied("只有协调人可以新建活动方案")
+    return None, {"code": new_code, "unit": unit}, _new_scope(new_code, unit)
+
+
+def _preview(request, campaign, new, scope, filename, data, *, options=None, stale=False):
+    """Read `data`, build the preview, stash the file (also when the preview has errors, so the
+    directory can be fixed from it) and render the preview page."""
+    options = options or {}
+    source = importing.read_plan_file(filename, data, level=options.get("level"))
+    if new is None:
+        preview = importing.build_preview(source, campaign)
+    else:
+        preview = importing.build_preview(source, None, new_code=new["code"], coordinating_unit=new["unit"])
+    token = importing.stash_upload(
+        data, filename, user=request.user, scope=scope, fingerprint=preview.fingerprint, options=options
+    )
+    unknown_shown = preview.unknown_units[:200]
+    context = {
+        "campaign": campaign,
+        "new": {**preview.campaign_values, "code": new["code"], "unit": new["unit"]} if new else None,
+        "preview": preview,
+        "rows": [r for r in preview.rows if r.status != importing.UNCHANGED][:1000],
+        "token": token,
+        "stale": stale,
+        "unknown_units": unknown_shown,
+        "can_fix": access.can_fix_directory(request.user, campaign) and bool(unknown_shown),
+        "unit_kinds": Unit.Kind.choices,
+        "regions": Region.objects.order_by("ordinal", "name") if unknown_shown else [],
+        "known_units": Unit.objects.order_by("name").values_list("name", flat=True) if unknown_shown else [],
+        "levels": LEVEL_CHOICES,
+    }
+    return render(request, "campaigns/import_preview.html", context, status=422 if preview.has_errors else 200)
+
+
+LEVEL_CHOICES = [("part", "一、"), ("section", "（一）"), ("item", "1."), ("subitem", "（1）"), ("circled", "①")]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request, code):
-    """Upload a spreadsheet or a notice (or paste the notice) and see what the import would do."""
+    """Upload a spreadsheet or a plan's text (or paste it) and see what the import would do."""
     campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
     form = PlanImportForm(request.POST or None, request.FILES or None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            data, source = _read_source(form)
+            filename, data = _read_source(form)
+            return _preview(request, campaign, None, campaign.code, filename, data)
         except importing.ImportRefused as exc:
             error = str(exc)
-        else:
-            return _show_preview(request, campaign, importing.build_preview(source, campaign), data)
     return render(
         request,
         "campaigns/import_start.html",
@@ -98,20 +124,21 @@ def plan_import_commit(request, code):
     token = request.POST.get("token", "")
     try:
         filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=campaign.code)
-        source = importing.read_plan_file(filename, data)
+        options = importing.stash_options(token)
+        source = importing.read_plan_file(filename, data, level=options.get("level"))
     except importing.ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("campaigns:import", code=campaign.code)
     preview = importing.build_preview(source, campaign)
     if preview.has_errors:
-        return _show_preview(request, campaign, preview, data)
+        importing.drop_stash(token)
+        return _preview(request, campaign, None, campaign.code, filename, data, options=options)
     try:
         importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
     except (importing.StalePreview, IntegrityError):
         # Changed since the preview (or by a concurrent commit): show the plan as it is now.
         importing.drop_stash(token)
-        preview = importing.build_preview(source, campaign)
-        return _show_preview(request, campaign, preview, data, stale=True)  # with a fresh token
+        return _preview(request, campaign, None, campaign.code, filename, data, options=options, stale=True)
     importing.drop_stash(token)
     counts = preview.counts
     messages.success(
@@ -119,6 +146,64 @@ def plan_import_commit(request, code):
         f"已导入 {preview.source.filename}：新增 {counts['新增']} 项，变更 {counts['变更']} 项，不变 {counts['不变']} 项。",
     )
     return redirect("campaigns:plan", code=campaign.code)
+
+
+def _directory_fixes(post):
+    """[(name, "map", unit) | (name, "create", kind, region)] from the preview's fix form; names
+    left as "暂不处理" are skipped. DirectoryRefused for a unit or region that does not exist."""
+    fixes = []
+    names = post.getlist("unknown")[:200]
+    targets = [post.get(f"target-{i}", "").strip() for i in range(len(names))]
+    units = {u.name: u for u in Unit.objects.filter(name__in=targets)}
+    regions = {str(r.pk): r for r in Region.objects.all()}
+    for index, name in enumerate(names):
+        action = post.get(f"action-{index}", "")
+        if action == "map":
+            target = post.get(f"target-{index}", "").strip()
+            if target not in units:
+                raise DirectoryRefused(f"“{name}”：找不到单位“{target}”，请从列表中选择已有单位。")
+            fixes.append((name, "map", units[target]))
+        elif action == "create":
+            region = post.get(f"region-{index}", "")
+            if region and region not in regions:
+                raise DirectoryRefused(f"“{name}”：地区无效。")
+            fixes.append((name, "create", post.get(f"kind-{index}", ""), regions.get(region)))
+    return fixes
+
+
+@login_required
+@require_POST
+def plan_import_refresh(request, code=None):
+    """Fix the directory from the preview (map unknown names to units as aliases, or create the
+    units) and/or pick the task level, then show the preview again. Coordinators and
+    administrators only (access.can_fix_directory); a refused fix writes nothing."""
+    campaign, new, scope = _target(request, code)
+    back = redirect("campaigns:import", code=campaign.code) if campaign else redirect("campaigns:import_new")
+    token = request.POST.get("token", "")
+    try:
+        filename, data, _ = importing.load_stash(token, user=request.user, scope=scope)
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return back
+    options = importing.stash_options(token)
+    if request.POST.get("level") in LEVELS:
+        options = {**options, "level": request.POST["level"]}
+    if request.POST.getlist("unknown"):
+        if not access.can_fix_directory(request.user, campaign):
+            raise PermissionDenied("只有协调人和管理员可以修改单位目录")
+        try:
+            done = apply_directory_fixes(_directory_fixes(request.POST))
+        except DirectoryRefused as exc:
+            messages.error(request, f"{exc}单位目录未作任何修改。")
+        else:
+            if done:
+                messages.success(request, f"已更新单位目录：{done} 个名称。")
+    importing.drop_stash(token)
+    try:
+        return _preview(request, campaign, new, scope, filename, data, options=options)
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return back
 
 
 def _limits():
@@ -224,7 +309,7 @@ def _new_scope(code, unit):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_campaign_import(request):
-    """A new campaign (draft) from a notice or a spreadsheet: preview first, like any import."""
+    """A new campaign (draft) from a plan or a spreadsheet: preview first, like any import."""
     if not access.startable_units(request.user).exists():
         raise PermissionDenied("只有协调人可以新建活动方案")
     form = NewCampaignImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -232,17 +317,10 @@ def new_campaign_import(request):
     if request.method == "POST" and form.is_valid():
         code, unit = form.cleaned_data["code"], form.cleaned_data["coordinating_unit"]
         try:
-            data, source = _read_source(form)
+            filename, data = _read_source(form)
+            return _preview(request, None, {"code": code, "unit": unit}, _new_scope(code, unit), filename, data)
         except importing.ImportRefused as exc:
             error = str(exc)
-        else:
-            preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
-            token = None
-            if not preview.has_errors:
-                token = importing.stash_upload(
-                    data, source.filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
-                )
-            return _render_new_preview(request, preview, token, code, unit)
     return render(
         request,
         "campaigns/import_new.html",
@@ -251,34 +329,17 @@ def new_campaign_import(request):
     )
 
 
-def _render_new_preview(request, preview, token, code, unit, stale=False):
-    return render(
-        request,
-        "campaigns/import_preview.html",
-        {
-            "campaign": None,
-            "new": {"code": code, "unit": unit, **preview.campaign_values},
-            "preview": preview,
-            "rows": [r for r in preview.rows if r.status != importing.UNCHANGED][:1000],
-            "token": token,
-            "stale": stale,
-        },
-        status=422 if preview.has_errors else 200,
-    )
-
-
 @login_required
 @require_POST
 def new_campaign_import_commit(request):
     """Create the previewed campaign and its plan, all or nothing."""
-    code = request.POST.get("code", "")
-    unit = access.startable_units(request.user).filter(pk=request.POST.get("unit") or 0).first()
-    if unit is None:
-        raise PermissionDenied("只有协调人可以新建活动方案")
+    _, new, scope = _target(request)
+    code, unit = new["code"], new["unit"]
     token = request.POST.get("token", "")
     try:
-        filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=_new_scope(code, unit))
-        source = importing.read_plan_file(filename, data)
+        filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=scope)
+        options = importing.stash_options(token)
+        source = importing.read_plan_file(filename, data, level=options.get("level"))
         if Campaign.objects.filter(code=code).exists():
             raise importing.ImportRefused("该代码已被其他活动方案使用，请重新上传。")
     except importing.ImportRefused as exc:
@@ -286,15 +347,13 @@ def new_campaign_import_commit(request):
         return redirect("campaigns:import_new")
     preview = importing.build_preview(source, None, new_code=code, coordinating_unit=unit)
     if preview.has_errors:
-        return _render_new_preview(request, preview, None, code, unit)
+        importing.drop_stash(token)
+        return _preview(request, None, new, scope, filename, data, options=options)
     try:
         campaign = importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
     except (importing.StalePreview, IntegrityError):
         importing.drop_stash(token)
-        new_token = importing.stash_upload(
-            data, filename, user=request.user, scope=_new_scope(code, unit), fingerprint=preview.fingerprint
-        )
-        return _render_new_preview(request, preview, new_token, code, unit, stale=True)
+        return _preview(request, None, new, scope, filename, data, options=options, stale=True)
     importing.drop_stash(token)
     messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务。")
     return redirect("campaigns:plan", code=campaign.code)

@@ -59,7 +59,11 @@ def test_row_50_with_an_unknown_unit_imports_nothing_through_the_web(province, d
     assert response.status_code == 422
     html = response.content.decode()
     assert "第50行：未知单位“西宁市场督察局”，是否为“西宁市市场监管局”？" in html
-    assert "确认导入" not in html and response.context["token"] is None
+    assert "确认导入" not in html
+    assert snapshot() == before
+    # The file is kept so the directory can be fixed from the preview, but it cannot be committed.
+    refused = province.post(reverse("campaigns:import_commit", args=[demo.code]), {"token": response.context["token"]})
+    assert refused.status_code == 422 and "第50行：未知单位" in refused.content.decode()
     assert snapshot() == before
 
 
@@ -84,9 +88,11 @@ def test_a_docx_notice_upload_is_previewed(province, demo):
 
 def test_a_refused_file_shows_why_and_writes_nothing(province, demo):
     before = snapshot()
-    response = province.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(b"%PDF-1.4", "plan.pdf")})
+    response = province.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(b"PK\x03\x04", "plan.pptx")})
     assert response.status_code == 400
-    assert "只接受 .xlsx、.csv、.txt 或 .docx 文件" in response.content.decode()
+    assert "只接受 .xlsx、.csv、.txt、.docx 或 .pdf 文件" in response.content.decode()
+    broken = province.post(reverse("campaigns:import", args=[demo.code]), {"file": upload(b"%PDF-1.4 broken", "plan.pdf")})
+    assert broken.status_code == 400 and "无法读取 PDF 文件" in broken.content.decode()
     assert snapshot() == before
 
 

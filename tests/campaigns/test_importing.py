@@ -108,7 +108,7 @@ def test_a_changed_deadline_updates_the_task_in_place_with_history(demo, django_
     rows = [["（二）知识产权公共服务基础能力提升活动", 4, task.title, "省局商标品牌处", "2024年7月15日", ""]]
     preview = preview_of(demo, rows)
     assert [r.status for r in preview.rows] == [importing.CHANGED]
-    assert preview.rows[0].changes == [("完成时限", original.isoformat(), "2024-07-15")]
+    assert preview.rows[0].changes == [("deadline", original.isoformat(), "2024-07-15")]
     importing.commit_preview(preview, user=coordinator)
     task = Task.objects.get(campaign=demo, number=4)
     assert task.pk == pk and task.deadline == date(2024, 7, 15) and task.original_deadline == original
@@ -122,7 +122,7 @@ def test_changed_units_are_synced_keeping_reported_work(demo):
     task.assignments.update(percent=40, status="in_progress")
     rows = [["（二）知识产权公共服务基础能力提升活动", 7, task.title, "海南州市场监管局", "", ""]]
     preview = preview_of(demo, rows)
-    assert preview.rows[0].changes == [("责任单位", "海北州市场监管局", "海南州市场监管局")]
+    assert preview.rows[0].changes == [("units", "海北州市场监管局", "海南州市场监管局")]
     importing.commit_preview(preview)
     states = sorted(task.assignments.values_list("unit__name", "role", "status"))
     assert states == [("海北州市场监管局", "lead", "cancelled"), ("海南州市场监管局", "lead", "not_started")]

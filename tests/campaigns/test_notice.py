@@ -111,6 +111,57 @@ def test_a_docx_with_an_entity_declaration_is_refused(db):
         importing.read_plan_file("方案.docx", out.getvalue())
 
 
-def test_text_without_the_task_part_is_refused(db):
-    with pytest.raises(importing.ImportRefused, match="重点活动安排"):
+def test_text_without_any_numbered_task_is_refused(db):
+    with pytest.raises(importing.ImportRefused, match="没有找到带责任单位的编号任务"):
         importing.read_plan_file("随便.txt", "这是一份普通的文件。".encode())
+
+
+def hard_wrapped(text, width=23):
+    """The notice as copied from a typeset page: every line cut at `width` characters."""
+    out = []
+    for line in text.splitlines():
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def with_page_numbers(text):
+    """Page-number lines between tasks, and page numbers glued inside a title and inside units."""
+    text = text.replace("\n3.根据问卷", "\n— 3 —\n3.根据问卷")
+    text = text.replace("\n7.在海北州", "\n- 4 -\n\n7.在海北州")
+    text = text.replace("\n14.举办西宁市", "\n-7-\n14.举办西宁市")
+    text = text.replace("\n(青海省青藏知识产权服务中心 TISC)\n", "\n第 9 页\n(青海省青藏知识产权服务中心 TISC)\n", 1)
+    text = text.replace("检索校园培训讲座", "检索校园培—4—训讲座")
+    text = text.replace("(省局知识产权公共服务处,各市州市场监管局)", "(省局知识产权公共服务处,- 5 -各市州市场监管局)", 1)
+    text = text.replace("(省局商标品牌处)", "(省局商标品牌处)— 6 —")
+    return text
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda t: t, id="as published"),
+        pytest.param(hard_wrapped, id="hard-wrapped"),
+        pytest.param(with_page_numbers, id="page numbers between and inside tasks"),
+        pytest.param(lambda t: with_page_numbers(hard_wrapped(t, 31)), id="both"),
+    ],
+)
+@pytest.mark.parametrize("as_docx", [False, True], ids=["txt", "docx"])
+def test_the_notice_reimported_into_the_demo_is_22_unchanged_however_it_was_copied(demo, variant, as_docx):
+    text = variant(NOTICE.read_text(encoding="utf-8"))
+    assert text != NOTICE.read_text(encoding="utf-8") or variant.__name__ == "<lambda>"
+    data, name = (_docx(text.splitlines()), "方案.docx") if as_docx else (text.encode("utf-8"), "方案.txt")
+    preview = importing.build_preview(importing.read_plan_file(name, data), demo)
+    assert preview.count(importing.UNCHANGED) == 22, preview.as_text()
+    assert len(preview.rows) == 22 and preview.section_changes == []
+
+
+def test_page_numbers_glued_in_a_title_are_taken_out():
+    notice = parse_notice(with_page_numbers(NOTICE.read_text(encoding="utf-8")))
+    by_number = {t.number: t for t in notice.tasks}
+    assert by_number[9].title == "举办知识产权素养培养、专利知识及专利信息检索校园培训讲座"
+    assert by_number[3].units == "省局知识产权公共服务处，各市州市场监管局"
+    assert by_number[4].units == "省局商标品牌处"
+    assert notice.dropped_lines == 4

@@ -17,10 +17,10 @@ from campaigns.models import Campaign, Unit
 
 
 class Command(BaseCommand):
-    help = "导入活动方案（xlsx、csv、txt 或 docx）：打印预览，无错误时全部写入。"
+    help = "导入活动方案（xlsx、csv、txt、docx 或 pdf）：打印预览，无错误时全部写入。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="xlsx、csv、txt 或 docx 文件")
+        parser.add_argument("file", help="xlsx、csv、txt、docx 或 pdf 文件")
         parser.add_argument("--campaign", required=True, help="活动方案代码；不存在时新建（草稿）")
         parser.add_argument("--dry-run", action="store_true", help="只打印预览，不写入")
         parser.add_argument("--coordinating-unit", help="新建活动方案时的协调单位名称（默认：最近一个活动方案的协调单位）")

@@ -1,0 +1,95 @@
+"""The grammar of a task line: who is responsible (and how the text says it) and by when."""
+
+from datetime import date
+
+import pytest
+
+from campaigns import importing
+from campaigns.plan_grammar import CO, LEAD, read_time_limit, split_task_text
+
+
+def parties(text):
+    body, found = split_task_text(text)
+    return body, [(p.phrase, p.role) for p in found.parties], found.deadline
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("推进口岸建设。（海关总署负责）", ("推进口岸建设", [("海关总署", None)], "")),
+        (
+            "扩大出口信保。（牵头单位：市发展改革委，配合单位：市财政局、市商务局）",
+            ("扩大出口信保", [("市发展改革委", LEAD), ("市财政局、市商务局", CO)], ""),
+        ),
+        ("加强融资支持。（商务部等有关部门负责）", ("加强融资支持", [("商务部", None), ("有关部门", CO)], "")),
+        ("开展维权援助。（市市场监管局会同市商务局负责）", ("开展维权援助", [("市市场监管局", LEAD), ("市商务局", CO)], "")),
+        ("监测分析。（各有关单位按职责分工负责）", ("监测分析", [("各有关单位", None)], "")),
+        (
+            "做好宣传。（市委宣传部牵头，市文明办配合；时间：4月）",
+            ("做好宣传", [("市委宣传部", LEAD), ("市文明办", CO)], "4月"),
+        ),
+        ("清理收费，2024年6月30日前完成。", ("清理收费", [], "2024年6月30日前完成")),
+        ("建设平台。（市市场监管局，2024年9月底前）", ("建设平台", [("市市场监管局", None)], "2024年9月底前")),
+        (
+            "技能培训。\n责任单位：市人社局、市教育局\n完成时限：长期坚持",
+            ("技能培训", [("市人社局、市教育局", None)], "长期坚持"),
+        ),
+        # a trailing remark that names nobody stays in the title
+        ("实施知识产权管理办法（试行）", ("实施知识产权管理办法（试行）", [], "")),
+        ("研究制定配套措施（以下简称“配套措施”）。", ("研究制定配套措施（以下简称“配套措施”）", [], "")),
+    ],
+)
+def test_responsible_parties_and_time_limits_are_read_off_the_end_of_a_task(text, expected):
+    assert parties(text) == expected
+
+
+def test_a_convention_sentence_is_not_taken_for_a_unit():
+    assert parties("推进改革。（排在第一位的为牵头单位；市发展改革委、市财政局）")[1] == [("市发展改革委、市财政局", None)]
+
+
+def test_down_the_list_marks_the_parties_as_carried_on():
+    _, found = split_task_text("保障用工。（市人社局牵头，各区人民政府落实，下同）")
+    assert found.carry and [p.phrase for p in found.parties] == ["市人社局", "各区人民政府"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024年6月底前", (date(2024, 6, 30), False)),
+        ("6月底", (date(2024, 6, 30), False)),
+        ("2月底前", (date(2024, 2, 29), False)),  # a leap year's February
+        ("2025年2月底前", (date(2025, 2, 28), False)),
+        ("6月30日前完成", (date(2024, 6, 30), False)),
+        ("时间：4月", (date(2024, 4, 30), False)),
+        ("完成时限：2024年12月", (date(2024, 12, 31), False)),
+        ("2024年底前", (date(2024, 12, 31), False)),
+        ("年底前完成首批备案", (date(2024, 12, 31), False)),
+        ("上半年", (date(2024, 6, 30), False)),
+        ("第三季度", (date(2024, 9, 30), False)),
+        ("2024年4—9月", (date(2024, 9, 30), False)),
+        ("2024—2025年", (date(2025, 12, 31), False)),
+        ("长期坚持", (None, True)),
+        ("持续推进", (None, True)),
+    ],
+)
+def test_time_limits_as_plans_write_them(text, expected):
+    assert read_time_limit(text, 2024) == expected
+
+
+@pytest.mark.parametrize("text", ["6月31日前", "13月底", "下周", "尽快"])
+def test_an_unreadable_time_limit_is_an_error_not_a_guess(text):
+    with pytest.raises(ValueError):
+        read_time_limit(text, 2024)
+    with pytest.raises(ValueError, match="无法识别的日期"):
+        importing.parse_deadline(text, 2024)
+
+
+def test_a_group_phrase_with_a_comma_is_one_unknown_name_not_two(db):
+    from campaigns.directory import Directory
+    from campaigns.models import Unit
+    from campaigns.plan_grammar import Party
+
+    Unit.objects.create(name="市司法局", kind=Unit.Kind.OTHER)
+    entries, unknown, vague = Directory().resolve_parties([Party("市司法局、市场监管局"), Party("各市、县人民政府")])
+    assert [e.text for e in entries] == ["市司法局"]
+    assert unknown == ["市场监管局", "各市、县人民政府"] and vague == []
