@@ -130,7 +130,7 @@ def suggest(request, code):
     """GET: the plan the solver suggests now (nothing saved). POST: save it as proposed pairings."""
     campaign = _overseen_campaign(request.user, code)
     if request.method == "POST":
-        campaign = get_campaign_for_user(request.user, code, coordinate=True)
+        campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
         plan = services.save_suggestions(campaign, request.user)
         messages.success(request, f"已生成 {len(plan.pairs)} 对建议结对，请逐一确认。")
         if plan.unserved:
@@ -148,7 +148,7 @@ def suggest(request, code):
 @require_POST
 def pairing_new(request, code):
     """The coordinator pairs two units by hand."""
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     form = NewPairingForm(request.POST, campaign=campaign)
     if not form.is_valid():
         messages.error(request, "请选择受帮扶单位和帮扶机构。")
@@ -165,7 +165,7 @@ def pairing_new(request, code):
 @login_required
 @require_POST
 def accept_all(request, code):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     count = services.accept_all_proposed(campaign)
     messages.success(request, f"已确认 {count} 对结对。")
     return redirect("pairing:board", code=code)
@@ -177,7 +177,7 @@ def needs(request, code):
     campaign = _overseen_campaign(request.user, code)
     form = AddNeedForm(_posted(request), campaign=campaign)
     if request.method == "POST":
-        get_campaign_for_user(request.user, code, coordinate=True)
+        get_campaign_for_user(request.user, code, coordinate=True, setup=True)
         if form.is_valid():
             return redirect("pairing:need_edit", code=code, unit_id=form.cleaned_data["unit"].pk)
     rows = Need.objects.filter(campaign=campaign).select_related("unit__region").prefetch_related("services", "industries")
@@ -191,7 +191,7 @@ def needs(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_edit(request, code, unit_id):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     need = Need.objects.filter(campaign=campaign, unit=unit).first()
     initial = {}
@@ -236,7 +236,7 @@ def profiles(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, code, unit_id):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     profile = InstitutionProfile.objects.filter(unit=unit).first() or InstitutionProfile(unit=unit)
     form = ProfileForm(_posted(request), instance=profile)
@@ -350,6 +350,7 @@ def pairing_agreement(request, pk):
         return FileResponse(
             pairing.agreement.open("rb"), as_attachment=True, filename=pairing.agreement.name.rsplit("/", 1)[-1]
         )
+    access.get_pairing_for_user(request.user, pk, write=True)
     if not access.can_upload_agreement(request.user, pairing):
         raise PermissionDenied("只有结对双方或协调人可以上传帮扶协议")
     form = AgreementForm(request.POST, request.FILES)
@@ -363,7 +364,7 @@ def pairing_agreement(request, pk):
 @login_required
 @require_POST
 def activity_new(request, pk):
-    pairing = access.get_pairing_for_user(request.user, pk)
+    pairing = access.get_pairing_for_user(request.user, pk, write=True)
     if not access.can_log_activity(request.user, pairing):
         raise PermissionDenied("只有帮扶中的结对双方可以填报帮扶活动")
     form = ActivityForm(request.POST, request.FILES)
@@ -401,7 +402,7 @@ def activity_edit(request, pk):
 @login_required
 @require_POST
 def activity_confirm(request, pk):
-    activity = access.get_activity_for_user(request.user, pk)
+    activity = access.get_activity_for_user(request.user, pk, write=True)
     if not access.can_confirm_activity(request.user, activity):
         raise PermissionDenied("只有受帮扶单位可以确认帮扶活动")
     services.confirm_activity(activity, request.user)

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from campaigns import lifecycle
 from campaigns.models import Assignment, ProgressReport, Region, Task
 
 from .data import (
@@ -33,7 +34,7 @@ from .models import TypicalCase, WrittenSummary
 
 EXCERPT_CHARS = 200
 LIVE = Assignment.Status
-OPEN_STATUSES = {LIVE.NOT_STARTED, LIVE.IN_PROGRESS, LIVE.RETURNED}
+OPEN_STATUSES = lifecycle.OPEN
 
 
 # ------------------------------------------------------------ figures from other apps
@@ -133,9 +134,7 @@ def excerpt(text, limit=EXCERPT_CHARS):
 
 
 def _is_late(assignment, deadline, today):
-    if assignment.completed_late:
-        return True
-    return assignment.status in OPEN_STATUSES and deadline is not None and deadline < today
+    return lifecycle.is_late(assignment.status, deadline, assignment.completed_late, today)
 
 
 def task_status(assignments, deadline, today):
@@ -147,7 +146,7 @@ def task_status(assignments, deadline, today):
         return "已完成"
     if statuses & OPEN_STATUSES:
         done = sum(1 for a in assignments if a.status == LIVE.VERIFIED)
-        word = "逾期未完成" if deadline is not None and deadline < today else (
+        word = "逾期未完成" if lifecycle.deadline_passed(deadline, today) else (
             "未开始" if statuses == {LIVE.NOT_STARTED} else "进行中")
         return f"{word}（{done}/{len(assignments)}）" if len(assignments) > 1 else word
     return "待核验"
