@@ -1,12 +1,13 @@
 """Named actions on the plan. Each is one transaction; views, commands and imports call them."""
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -545,3 +546,58 @@ def send_reminders(today=None, days=None):
             continue
         run.digests += 1
     return run
+
+
+# ---------------------------------------------------------------- copying a plan
+
+
+def _shifted(day, shift_days):
+    return day + timedelta(days=shift_days) if day else day
+
+
+@transaction.atomic
+def copy_plan(source, *, code, title=None, document_number=None, shift_days=0, user=None):
+    """Copy `source`'s plan into a new draft campaign (草稿) and return it.
+
+    Copied: the header (title and 文号 unless given, authority, theme, content areas,
+    coordinating unit), every date shifted by `shift_days` (period, issue date, summary due
+    date, each task's deadline), the sections, the tasks (numbers, titles, descriptions,
+    notes) and each task's responsible units with their roles, groups and order. Cancelled
+    assignments, progress, evidence and adjustments stay behind: the new plan starts
+    clean. The source campaign is not touched and the directory is shared. `user` is
+    recorded in the tasks' history. Refused if `code` is already used. The caller checked
+    that `user` may start campaigns for the coordinating unit.
+    """
+    if Campaign.objects.filter(code=code).exists():
+        raise ActionRefused(f"代码“{code}”已被其他活动方案使用，请换一个。")
+    campaign = Campaign.objects.create(
+        code=code,
+        title=title or source.title,
+        document_number=source.document_number if document_number is None else document_number,
+        issuing_authority=source.issuing_authority,
+        issued_on=_shifted(source.issued_on, shift_days),
+        coordinating_unit_id=source.coordinating_unit_id,
+        theme=source.theme,
+        content_areas=source.content_areas,
+        starts_on=_shifted(source.starts_on, shift_days),
+        ends_on=_shifted(source.ends_on, shift_days),
+        summary_due=_shifted(source.summary_due, shift_days),
+        status=Campaign.Status.DRAFT,
+    )
+    sections = {}
+    for section in source.sections.order_by("ordinal"):
+        sections[section.pk] = campaign.sections.create(ordinal=section.ordinal, title=section.title)
+    assignments = []
+    live = Assignment.objects.filter(status__in=lifecycle.LIVE).order_by("position", "pk")
+    for task in source.tasks.order_by("number").prefetch_related(Prefetch("assignments", live)):
+        copy = Task(
+            campaign=campaign, section=sections[task.section_id], number=task.number, title=task.title,
+            description=task.description, notes=task.notes, deadline=_shifted(task.deadline, shift_days),
+        )
+        _save_with_reason(copy, user, f"复制自“{source.title}”（{source.code}）")
+        assignments += [
+            Assignment(task=copy, unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id, position=a.position)
+            for a in task.assignments.all()
+        ]
+    Assignment.objects.bulk_create(assignments)
+    return campaign
