@@ -209,9 +209,12 @@ def responsible_unit_ids(campaign):
 
 def reporting_unit_ids(user, campaign, write=False):
     """The user's own units that are responsible in the campaign (with `write`, only those
-    where the user is a reporter or coordinator): the units it submits summaries and cases for."""
-    if not user.is_authenticated:
+    where the user is a reporter or coordinator, and none while the campaign does not accept
+    reports): the units it submits summaries and cases for."""
+    if not user.is_authenticated or (write and not lifecycle.campaign_accepts_reports(campaign)):
         return set()
+    if user.is_superuser and write:
+        return responsible_unit_ids(campaign)
     mine = reporter_unit_ids(user) if write else member_unit_ids(user)
     return mine & responsible_unit_ids(campaign)
 

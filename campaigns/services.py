@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from . import lifecycle
 from .directory import assignments_from_entries
@@ -599,5 +600,5 @@ def copy_plan(source, *, code, title=None, document_number=None, shift_days=0, u
             Assignment(task=copy, unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id, position=a.position)
             for a in task.assignments.all()
         ]
-    Assignment.objects.bulk_create(assignments)
+    bulk_create_with_history(assignments, Assignment, default_user=user, default_change_reason="复制方案")
     return campaign
