@@ -69,7 +69,7 @@ _REFUSALS = {
     "submit": "该任务分工当前为“{status}”，不能再填报进度。如需补充，请联系协调人退回。",
     "verify": "只有“待核验”的任务分工可以核验，该分工当前为“{status}”。",
     "return": "只有“待核验”或“已核验”的任务分工可以退回，该分工当前为“{status}”。",
-    "cancel": "该任务分工已取消。",
+    "cancel": "该任务分工当前为“{status}”，不能再取消。",
     "reopen": "只有已取消的任务分工可以恢复，该分工当前为“{status}”。",
 }
 
@@ -135,12 +135,12 @@ def deadline_in_force(task, day):
 
     The last recorded state saved on or before `day` (local time) wins; when every record
     is later than `day` (the task was entered after the work was done), the deadline it
-    was first given counts.
+    was first given (original_deadline) counts.
     """
     records = list(task.history.order_by("history_date", "history_id").values_list("history_date", "deadline"))
     if not records:
         return task.deadline
-    chosen = records[0][1]
+    chosen = task.original_deadline if task.original_deadline is not None else records[0][1]
     for when, deadline in records:
         if timezone.localdate(when) <= day:
             chosen = deadline

@@ -69,8 +69,13 @@ def get_unit_for_pairing_records(user, campaign, unit_id):
     return unit
 
 
+def can_manage_campaign(user, campaign):
+    """Coordinators manage a campaign's pairing programme while it is not closed."""
+    return can_coordinate(user, campaign) and lifecycle.campaign_accepts_setup(campaign)
+
+
 def can_manage_pairing(user, pairing):
-    return can_coordinate(user, pairing.campaign)
+    return can_manage_campaign(user, pairing.campaign)
 
 
 def side_of(user, pairing):
@@ -128,10 +133,10 @@ def get_pairing_for_user(user, pk, manage=False, write=False):
         )
     except Pairing.DoesNotExist:
         raise Http404("没有找到该结对") from None
-    if manage and not can_manage_pairing(user, pairing):
-        raise PermissionDenied("只有本活动的协调人可以管理结对")
     if manage:
         check_setup(pairing.campaign)
+        if not can_manage_pairing(user, pairing):
+            raise PermissionDenied("只有本活动的协调人可以管理结对")
     if write:
         check_writable(pairing.campaign)
     return pairing
@@ -158,6 +163,7 @@ __all__ = [
     "can_oversee",
     "coordinated_campaigns",
     "visible_pairings",
+    "can_manage_campaign",
     "can_manage_pairing",
     "side_of",
     "can_log_activity",

@@ -116,7 +116,7 @@ def board(request, code):
             "coverage": coverage,
             "pairings": pairings,
             "stale_count": sum(1 for p in pairings if p.stale),
-            "can_manage": access.can_coordinate(request.user, campaign),
+            "can_manage": access.can_manage_campaign(request.user, campaign),
             "new_form": NewPairingForm(campaign=campaign),
             "proposed_count": sum(1 for p in pairings if p.status == Pairing.Status.PROPOSED),
             "stale_days": STALE_DAYS,
@@ -140,7 +140,8 @@ def suggest(request, code):
     return render(
         request,
         "pairing/suggest.html",
-        {"campaign": campaign, "plan": plan, "fixed": fixed, "can_manage": access.can_coordinate(request.user, campaign)},
+        {"campaign": campaign, "plan": plan, "fixed": fixed,
+         "can_manage": access.can_manage_campaign(request.user, campaign)},
     )
 
 
@@ -184,7 +185,8 @@ def needs(request, code):
     return render(
         request,
         "pairing/needs.html",
-        {"campaign": campaign, "needs": rows, "form": form, "can_manage": access.can_coordinate(request.user, campaign)},
+        {"campaign": campaign, "needs": rows, "form": form,
+         "can_manage": access.can_manage_campaign(request.user, campaign)},
     )
 
 
@@ -228,7 +230,7 @@ def profiles(request, code):
             "campaign": campaign,
             "profiles": rows,
             "candidates": candidates,
-            "can_manage": access.can_coordinate(request.user, campaign),
+            "can_manage": access.can_manage_campaign(request.user, campaign),
         },
     )
 

@@ -48,7 +48,8 @@ def manageable_campaigns(user):
 
 
 def can_manage(user, survey):
-    return campaign_access.can_coordinate(user, survey.campaign)
+    """Coordinators manage a survey while its campaign is not closed."""
+    return campaign_access.can_coordinate(user, survey.campaign) and lifecycle.campaign_accepts_setup(survey.campaign)
 
 
 def can_see_all_responses(user, survey):
@@ -61,10 +62,10 @@ def get_survey_for_user(user, pk, manage=False):
         survey = visible_surveys(user).select_related("campaign", "task").get(pk=pk)
     except Survey.DoesNotExist:
         raise Http404("没有找到该问卷") from None
-    if manage and not can_manage(user, survey):
-        raise PermissionDenied("只有本活动的协调人可以管理问卷")
     if manage:
         campaign_access.check_setup(survey.campaign)
+        if not can_manage(user, survey):
+            raise PermissionDenied("只有本活动的协调人可以管理问卷")
     return survey
 
 
