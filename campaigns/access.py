@@ -7,12 +7,16 @@ Rules (DESIGN.md):
 - a viewer of the coordinating unit reads everything in it;
 - a member of a unit with an assignment in a campaign sees the plan and its own unit's
   assignments; reporters change them, viewers only read;
+- a draft campaign (草稿) is out of sight for everyone but its coordinating unit;
+- nothing is written on a draft or closed campaign (lifecycle.campaign_accepts_reports):
+  helpers asked for `write` answer 403 with the reason;
 - everything else answers 404 (out of sight) or 403 (seen but read-only).
 """
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from . import lifecycle
 from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, Task, Unit
 
 Role = Membership.Role
@@ -47,8 +51,23 @@ def visible_campaigns(user):
         return Campaign.objects.all()
     units = member_unit_ids(user)
     return Campaign.objects.filter(
-        Q(coordinating_unit_id__in=units) | Q(tasks__assignments__unit_id__in=units)
+        Q(coordinating_unit_id__in=units)
+        | Q(tasks__assignments__unit_id__in=units, status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
     ).distinct()
+
+
+def check_writable(campaign):
+    """403 with the reason unless the campaign accepts reports (in progress): every write of
+    a unit's work, and the coordinator's decisions on it."""
+    if not lifecycle.campaign_accepts_reports(campaign):
+        raise PermissionDenied(lifecycle.campaign_refusal(campaign))
+
+
+def check_setup(campaign):
+    """403 with the reason if the campaign is closed: coordinators prepare surveys and
+    pairing records on a draft or a running campaign, never on a closed one."""
+    if not lifecycle.campaign_accepts_setup(campaign):
+        raise PermissionDenied(lifecycle.campaign_refusal(campaign))
 
 
 def coordinated_campaigns(user):
@@ -92,7 +111,10 @@ def visible_assignments(user, campaign=None):
     if user.is_superuser:
         return qs
     units = member_unit_ids(user)
-    return qs.filter(Q(task__campaign__coordinating_unit_id__in=units) | Q(unit_id__in=units))
+    return qs.filter(
+        Q(task__campaign__coordinating_unit_id__in=units)
+        | Q(unit_id__in=units, task__campaign__status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
+    )
 
 
 def can_change_assignment(user, assignment):
@@ -104,15 +126,20 @@ def can_change_assignment(user, assignment):
     return assignment.unit_id in reporter_unit_ids(user)
 
 
-def get_campaign_for_user(user, code, coordinate=False):
+def get_campaign_for_user(user, code, coordinate=False, write=False, setup=False):
     """The campaign with `code` if the user may see it (404 otherwise); 403 if `coordinate`
-    is asked and the user only reads it."""
+    is asked and the user only reads it, if `write` is asked and the campaign is a draft
+    or closed (check_writable), or if `setup` is asked and it is closed (check_setup)."""
     try:
         campaign = visible_campaigns(user).select_related("coordinating_unit").get(code=code)
     except Campaign.DoesNotExist:
         raise Http404("没有找到该活动方案") from None
     if coordinate and not can_coordinate(user, campaign):
         raise PermissionDenied("只有本活动的协调人可以进行此操作")
+    if write:
+        check_writable(campaign)
+    if setup:
+        check_setup(campaign)
     return campaign
 
 
@@ -126,7 +153,7 @@ def get_task_for_user(user, code, number):
 
 def get_assignment_for_user(user, pk, write=False):
     """The assignment if the user may read it (404 otherwise); with `write`, 403 unless the
-    user may change it."""
+    user may change it and its campaign accepts writes."""
     try:
         assignment = (
             visible_assignments(user)
@@ -137,6 +164,8 @@ def get_assignment_for_user(user, pk, write=False):
         raise Http404("没有找到该任务分工") from None
     if write and not can_change_assignment(user, assignment):
         raise PermissionDenied("您只能查看，不能修改该任务分工")
+    if write:
+        check_writable(assignment.task.campaign)
     return assignment
 
 
@@ -161,6 +190,8 @@ def get_adjustment_for_user(user, pk, decide=False):
         raise Http404("没有找到该调整报备") from None
     if decide and not can_coordinate(user, request.task.campaign):
         raise PermissionDenied("只有本活动的协调人可以审核调整报备")
+    if decide:
+        check_writable(request.task.campaign)
     return request
 
 # ---------------------------------------------------------------- reports (summaries, cases)
@@ -178,9 +209,12 @@ def responsible_unit_ids(campaign):
 
 def reporting_unit_ids(user, campaign, write=False):
     """The user's own units that are responsible in the campaign (with `write`, only those
-    where the user is a reporter or coordinator): the units it submits summaries and cases for."""
-    if not user.is_authenticated:
+    where the user is a reporter or coordinator, and none while the campaign does not accept
+    reports): the units it submits summaries and cases for."""
+    if not user.is_authenticated or (write and not lifecycle.campaign_accepts_reports(campaign)):
         return set()
+    if user.is_superuser and write:
+        return responsible_unit_ids(campaign)
     mine = reporter_unit_ids(user) if write else member_unit_ids(user)
     return mine & responsible_unit_ids(campaign)
 
@@ -197,6 +231,8 @@ def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
         raise Http404("没有找到该单位")
     if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
         raise PermissionDenied("您只能查看，不能为该单位报送")
+    if write:
+        check_writable(campaign)
     return Unit.objects.get(pk=unit_id)
 
 

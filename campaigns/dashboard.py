@@ -1,11 +1,11 @@
 """What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
-from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from . import lifecycle
 from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit, mean_progress
 
 # Columns of the matrix: the eight prefecture bureaus first, then the others by kind.
@@ -35,24 +35,30 @@ def matrix_cells_html(cells, unit_names, status_labels):
         if a is None:
             parts.append("<td></td>")
             continue
+        # Returned work reads 退回, not the 100 % it had reported.
+        text = "退回" if a.status == Assignment.Status.RETURNED else f"{a.percent}%"
         parts.append(
             f'<td class="p-0"><a class="d-block p-1 text-decoration-none text-bg-{status_colour(a.status)}" '
             f'href="{base}{a.pk}/" title="{unit_names[a.unit_id]}：{status_labels[a.status]} {a.percent}%">'
-            f"{a.percent}%</a></td>"
+            f"{text}</a></td>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
 
 def campaign_dashboard(campaign, today=None, days=None):
     """Progress overall and by section, the task × unit matrix, and the lists a coordinator works from."""
-    today = today or timezone.localdate()
-    days = settings.REMINDER_DAYS if days is None else days
+    today = today or lifecycle.today()
+    days = lifecycle.reminder_days() if days is None else days
     tasks = list(Task.objects.filter(campaign=campaign).with_progress().order_by("number"))
     sections = list(campaign.sections.all())
     # Tasks and units are fetched once and attached, not joined into every assignment row:
     # a 500-task campaign has thousands of assignments, and building a Task and a Unit
     # object for each of them was most of the page's time.
-    assignments = list(Assignment.objects.filter(task__campaign=campaign).order_by("task__number", "position"))
+    assignments = list(
+        Assignment.objects.filter(task__campaign=campaign)
+        .with_deadline_state(today, days)
+        .order_by("task__number", "position")
+    )
     tasks_by_id = {t.pk: t for t in tasks}
     units_by_id = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in assignments})}
     for a in assignments:
@@ -67,15 +73,13 @@ def campaign_dashboard(campaign, today=None, days=None):
     for section in sections:
         section.task_count = sum(1 for t in tasks if t.section_id == section.pk)
         section.progress = mean_progress(t.progress for t in tasks if t.section_id == section.pk)
+        section.verified_progress = mean_progress(t.verified_progress for t in tasks if t.section_id == section.pk)
 
-    def left(a):
-        return (a.task.deadline - today).days
+    def by_deadline(a):
+        return (a.task.deadline, a.task.number)
 
-    open_with_deadline = [a for a in assignments if a.is_open and a.task.deadline]
-    overdue = sorted((a for a in open_with_deadline if left(a) < 0), key=lambda a: (a.task.deadline, a.task.number))
-    due_soon = sorted(
-        (a for a in open_with_deadline if 0 <= left(a) <= days), key=lambda a: (a.task.deadline, a.task.number)
-    )
+    overdue = sorted((a for a in assignments if a.is_overdue), key=by_deadline)
+    due_soon = sorted((a for a in assignments if a.is_due_soon), key=by_deadline)
     waiting = sorted(
         (a for a in assignments if a.status == Assignment.Status.SUBMITTED),
         key=lambda a: (a.completed_at or timezone.now(), a.task.number),
@@ -95,6 +99,8 @@ def campaign_dashboard(campaign, today=None, days=None):
     )
     return {
         "progress": mean_progress(t.progress for t in tasks),
+        "verified_progress": mean_progress(t.verified_progress for t in tasks),
+        "returned_count": sum(t.returned_count for t in tasks),
         "sections": sections,
         "units": units,
         "rows": rows,
@@ -111,10 +117,10 @@ def campaign_dashboard(campaign, today=None, days=None):
 
 def unit_dashboard(assignments, today=None, days=None):
     """A unit's to-do: returned work (with the coordinator's reason), late, due soon, waiting."""
-    today = today or timezone.localdate()
-    days = settings.REMINDER_DAYS if days is None else days
+    today = today or lifecycle.today()
+    days = lifecycle.reminder_days() if days is None else days
     assignments = list(
-        assignments.select_related("task__campaign", "unit").prefetch_related(
+        assignments.select_related("task__campaign", "unit").with_deadline_state(today, days).prefetch_related(
             Prefetch(
                 "reports",
                 queryset=ProgressReport.objects.filter(status=Assignment.Status.RETURNED).select_related("author"),
@@ -129,12 +135,11 @@ def unit_dashboard(assignments, today=None, days=None):
     )
     for a in assignments:
         a.last_return = a.returns[0] if a.returns else None
-        a.left = a.days_left(today)
     by_deadline = sorted(assignments, key=lambda a: (a.task.deadline is None, a.task.deadline, a.task.number))
     return {
         "returned": [a for a in by_deadline if a.status == Assignment.Status.RETURNED],
-        "overdue": [a for a in by_deadline if a.is_open and a.left is not None and a.left < 0],
-        "due_soon": [a for a in by_deadline if a.is_open and a.left is not None and 0 <= a.left <= days],
+        "overdue": [a for a in by_deadline if a.is_overdue],
+        "due_soon": [a for a in by_deadline if a.is_due_soon],
         "waiting": [a for a in by_deadline if a.status == Assignment.Status.SUBMITTED],
         "verified": [a for a in by_deadline if a.status == Assignment.Status.VERIFIED],
         "adjustments": sorted(

@@ -36,12 +36,13 @@ class TaskExport(resources.Resource):
     notes = Field(attribute="notes", column_name="备注")
     original_deadline = Field(column_name="原定完成时限")
     status = Field(column_name="状态")
-    progress = Field(column_name="进度（%）")
+    progress = Field(column_name="已填报进度（%）")
+    verified_progress = Field(column_name="已核验进度（%）")
     latest_report = Field(column_name="最新进展")
 
     class Meta:
         fields = ("section", "number", "title", "units", "deadline", "notes", "original_deadline", "status", "progress",
-                  "latest_report")
+                  "verified_progress", "latest_report")
 
     # dehydrate_* keep numbers and dates typed (a Field's widget would render them as text).
     def dehydrate_number(self, task):
@@ -69,6 +70,9 @@ class TaskExport(resources.Resource):
     def dehydrate_progress(self, task):
         return round(task.progress or 0, 1)
 
+    def dehydrate_verified_progress(self, task):
+        return round(task.verified_progress or 0, 1)
+
     def dehydrate_latest_report(self, task):
         if not task.latest_report_at:
             return ""
@@ -86,11 +90,13 @@ class AssignmentExport(resources.Resource):
     status = Field(column_name="状态")
     percent = Field(column_name="完成百分比")
     deadline = Field(column_name="完成时限")
-    completed_at = Field(column_name="完成时间")
+    completed_on = Field(column_name="实际完成日期")
+    completed_at = Field(column_name="提交完成时间")
     completed_late = Field(column_name="逾期完成")
 
     class Meta:
-        fields = ("number", "title", "unit", "role", "status", "percent", "deadline", "completed_at", "completed_late")
+        fields = ("number", "title", "unit", "role", "status", "percent", "deadline", "completed_on", "completed_at",
+                  "completed_late")
 
     def dehydrate_number(self, a):
         return a.task.number
@@ -112,6 +118,9 @@ class AssignmentExport(resources.Resource):
 
     def dehydrate_deadline(self, a):
         return a.task.deadline
+
+    def dehydrate_completed_on(self, a):
+        return a.completed_on
 
     def dehydrate_completed_at(self, a):
         return timezone.localtime(a.completed_at).replace(tzinfo=None) if a.completed_at else None

@@ -1,12 +1,10 @@
 """Filters for the coordinator's task list. They narrow a queryset the access helpers
 already scoped to the user; they are never the access check."""
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
+from . import lifecycle
 from .models import Assignment, Section, Task, Unit
 
 
@@ -62,11 +60,10 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=Assignment.objects.overdue().values("task_id"))
+        return queryset.filter(pk__in=Assignment.objects.overdue(lifecycle.today()).values("task_id"))
 
     def filter_due_within(self, queryset, name, value):
         if value is None:
             return queryset
-        today = timezone.localdate()
-        open_tasks = Assignment.objects.open().values("task_id")
-        return queryset.filter(deadline__gte=today, deadline__lte=today + timedelta(days=int(value)), pk__in=open_tasks)
+        due = Assignment.objects.due_soon(lifecycle.today(), days=int(value))
+        return queryset.filter(pk__in=due.values("task_id"))

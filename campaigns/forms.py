@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import lifecycle
 from .evidence import ALLOWED_DESCRIPTION, check_upload, evidence_max_bytes
 from .models import AdjustmentRequest, Assignment, ProgressReport
 
@@ -72,6 +73,10 @@ class ProgressReportForm(VersionedForm):
                            help_text="本次完成了哪些工作：时间、地点、形式、对象、成效。")
     percent = forms.IntegerField(label="完成百分比", min_value=0, max_value=100)
     status = forms.ChoiceField(label="状态", choices=STATUS_CHOICES)
+    done_on = forms.DateField(
+        label="实际完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="工作实际完成（如活动举办）的日期，不是填报日期；默认今天。是否逾期按这一天与当时的完成时限比较。",
+    )
     events_held = forms.IntegerField(label="开展活动（场）", min_value=0, initial=0)
     participants = forms.IntegerField(label="参与人数（人次）", min_value=0, initial=0)
     enterprises_served = forms.IntegerField(label="服务企业（家）", min_value=0, initial=0)
@@ -79,8 +84,15 @@ class ProgressReportForm(VersionedForm):
     materials_distributed = forms.IntegerField(label="发放资料（份）", min_value=0, initial=0)
     files = MultipleFileField(label="佐证材料", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign=None, **kwargs):
+        self.campaign = campaign
         super().__init__(*args, **kwargs)
+        today = lifecycle.today()
+        self.fields["done_on"].widget.attrs["max"] = today.isoformat()
+        if campaign is not None and campaign.starts_on:
+            self.fields["done_on"].widget.attrs["min"] = campaign.starts_on.isoformat()
+        if not self.is_bound:
+            self.initial.setdefault("done_on", today)
         self.fields["files"].help_text = (
             f"可多选：{ALLOWED_DESCRIPTION}，每个文件不超过 {evidence_max_bytes() // (1024 * 1024)} MB。"
             "提交核验时至少要有一份佐证材料。"
@@ -99,12 +111,35 @@ class ProgressReportForm(VersionedForm):
             raise ValidationError(errors)
         return checked
 
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Assignment.Status.SUBMITTED:
+            done_on = data.get("done_on") or lifecycle.today()
+            data["done_on"] = done_on
+            problem = self.campaign is not None and lifecycle.check_done_on(done_on, self.campaign)
+            if problem:
+                self.add_error("done_on", problem)
+        else:
+            data["done_on"] = None
+        return data
+
     def figures(self):
         return {name: self.cleaned_data.get(name) or 0 for name in ProgressReport.FIGURES}
 
 
 class ReviewForm(VersionedForm):
     comment = forms.CharField(label="核验意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    done_on = forms.DateField(
+        label="实际完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="核验时可更正单位填写的实际完成日期（请在核验意见中写明理由）。",
+    )
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        self.campaign = campaign
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].widget.attrs["max"] = lifecycle.today().isoformat()
+        if campaign is not None and campaign.starts_on:
+            self.fields["done_on"].widget.attrs["min"] = campaign.starts_on.isoformat()
 
 
 class AdjustmentRequestForm(BootstrapForm):

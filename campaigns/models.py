@@ -3,14 +3,15 @@
 Progress is derived from assignments (see the QuerySet annotations below), never stored
 on tasks, sections or campaigns.
 """
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Avg, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from . import lifecycle
+from .lifecycle import mean_progress  # noqa: F401 - re-exported: callers import it from here
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
 
@@ -122,21 +123,16 @@ class Membership(models.Model):
 # ---------------------------------------------------------------- plan
 
 
-def mean_progress(values):
-    """Mean of task progress figures, leaving out tasks with no live assignment (None).
-
-    Section and campaign progress are the mean of their tasks' progress, so every task
-    weighs the same however many units share it.
-    """
-    values = [v for v in values if v is not None]
-    return round(sum(values) / len(values), 1) if values else 0
+class CampaignQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Annotate reported_progress, verified_progress (means over all the campaign's live
+        assignments) and returned_count; pages that weigh every task alike use
+        Task.with_progress() and mean_progress instead."""
+        return self.annotate(**lifecycle.progress_annotations("tasks__assignments__"))
 
 
 class Campaign(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        ACTIVE = "active", _("进行中")
-        CLOSED = "closed", _("已结束")
+    Status = lifecycle.CampaignStatus
 
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     title = models.CharField(_("标题"), max_length=200)
@@ -155,6 +151,8 @@ class Campaign(models.Model):
     summary_due = models.DateField(_("总结报送截止日期"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "code"]
@@ -186,9 +184,11 @@ class Section(models.Model):
 
 class TaskQuerySet(models.QuerySet):
     def with_progress(self):
-        """Annotate `progress`: mean percent of the task's assignments, cancelled ones left out."""
-        return self.annotate(
-            progress=Avg("assignments__percent", filter=~Q(assignments__status=Assignment.Status.CANCELLED))
+        """Annotate the two progress figures (lifecycle.progress_annotations):
+        reported_progress, verified_progress, and returned_count; `progress` is the
+        reported figure under its old name."""
+        return self.annotate(**lifecycle.progress_annotations("assignments__")).annotate(
+            progress=models.F("reported_progress")
         )
 
     def for_plan(self):
@@ -198,7 +198,9 @@ class TaskQuerySet(models.QuerySet):
             .prefetch_related(
                 models.Prefetch(
                     "assignments",
-                    queryset=Assignment.objects.select_related("unit", "via_group").order_by("position", "pk"),
+                    queryset=Assignment.objects.select_related("unit", "via_group")
+                    .with_deadline_state()
+                    .order_by("position", "pk"),
                 )
             )
             .with_progress()
@@ -272,18 +274,21 @@ def responsible_by_task(assignments):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    OPEN_STATUSES = ("not_started", "in_progress", "returned")
+    """The lifecycle rules (campaigns/lifecycle.py) as queryset methods."""
 
     def open(self):
-        return self.filter(status__in=self.OPEN_STATUSES)
+        return self.filter(status__in=lifecycle.OPEN)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(task__deadline__lt=today)
+        return self.filter(lifecycle.overdue_q(today or lifecycle.today()))
 
-    def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(task__deadline__gte=today, task__deadline__lte=today + timedelta(days=days))
+    def due_soon(self, today=None, days=None):
+        days = lifecycle.reminder_days() if days is None else days
+        return self.filter(lifecycle.due_soon_q(today or lifecycle.today(), days))
+
+    def with_deadline_state(self, today=None, days=None):
+        """Annotate days_left, is_overdue, is_due_soon and is_completed_late as of `today`."""
+        return lifecycle.with_deadline_state(self, today, days)
 
 
 class Assignment(models.Model):
@@ -291,13 +296,7 @@ class Assignment(models.Model):
         LEAD = "lead", _("牵头")
         CO = "co", _("配合")
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("未开始")
-        IN_PROGRESS = "in_progress", _("进行中")
-        SUBMITTED = "submitted", _("待核验")
-        VERIFIED = "verified", _("已核验")
-        RETURNED = "returned", _("已退回")
-        CANCELLED = "cancelled", _("已取消")
+    Status = lifecycle.AssignmentStatus
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments")
@@ -313,7 +312,11 @@ class Assignment(models.Model):
     position = models.PositiveIntegerField(_("方案中的次序"), default=0)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
-    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # When the unit submitted the work as done (the system's clock) ...
+    completed_at = models.DateTimeField(_("提交完成时间"), null=True, blank=True)
+    # ... and the day the work was actually done, as the unit states it (实际完成日期).
+    completed_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+    # completed_on compared with the deadline in force that day (lifecycle.is_completed_late).
     completed_late = models.BooleanField(_("逾期完成"), default=False)
     # Optimistic locking: every save through services bumps it; a stale form is refused.
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -337,19 +340,7 @@ class Assignment(models.Model):
 
     @property
     def is_open(self):
-        return self.status in AssignmentQuerySet.OPEN_STATUSES
-
-    def days_left(self, today=None):
-        """Days until the task's deadline (negative when overdue), or None without one."""
-        if self.task.deadline is None:
-            return None
-        today = today or timezone.localdate()
-        return (self.task.deadline - today).days
-
-    @property
-    def is_overdue(self):
-        left = self.days_left()
-        return self.is_open and left is not None and left < 0
+        return lifecycle.is_open(self.status)
 
 
 # ---------------------------------------------------------------- progress
@@ -378,6 +369,9 @@ class ProgressReport(models.Model):
     participants = models.PositiveIntegerField(_("参与人数（人次）"), default=0)
     enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
     consultations = models.PositiveIntegerField(_("提供咨询（次）"), default=0)
+    # 实际完成日期: on a completion report, the day the unit says the work was done; on a
+    # verification, the date as the coordinator confirmed or corrected it.
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
     materials_distributed = models.PositiveIntegerField(_("发放资料（份）"), default=0)
     # The form's one-time token: a double-clicked submit finds its first report instead of making two.
     token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

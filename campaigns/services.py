@@ -1,15 +1,18 @@
 """Named actions on the plan. Each is one transaction; views, commands and imports call them."""
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from . import lifecycle
 from .directory import assignments_from_entries
 from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, ProgressReport, ReminderLog, Task
 
@@ -136,23 +139,44 @@ def _remove_files(written):
             log.exception("could not remove %s", name)
 
 
-REPORTABLE_STATUSES = (Assignment.Status.NOT_STARTED, Assignment.Status.IN_PROGRESS, Assignment.Status.RETURNED)
+REPORTABLE_STATUSES = lifecycle.REPORTABLE
+
+
+def require_accepting(campaign):
+    """Refuse (ActionRefused) unless the campaign is in progress: nothing is written on a
+    draft or a closed campaign (lifecycle.campaign_accepts_reports)."""
+    if not lifecycle.campaign_accepts_reports(campaign):
+        raise ActionRefused(lifecycle.campaign_refusal(campaign) + "。")
+
+
+def _completion(assignment, done_on, today):
+    """(completed_on, completed_late) for work done on `done_on`, checked against the
+    campaign's dates; the deadline compared is the one in force that day."""
+    problem = lifecycle.check_done_on(done_on, assignment.task.campaign, today)
+    if problem:
+        raise ActionRefused(problem)
+    return done_on, lifecycle.is_completed_late(done_on, lifecycle.deadline_in_force(assignment.task, done_on))
 
 
 def submit_progress(assignment, author, *, expected_version, text, percent, status=Assignment.Status.IN_PROGRESS,
-                    figures=None, files=(), token=None):
+                    figures=None, files=(), token=None, done_on=None):
     """Append a progress report to the assignment's journal and bring the assignment up to date.
 
     `status` is in_progress, or submitted to mark the work done and ask for verification
     (which needs at least one evidence file, now or in an earlier report; percent becomes
-    100 and the completion date and whether it came late are kept). `files` are
-    evidence.CheckedFile objects already checked by content and size. `expected_version`
-    is the assignment version the user's form showed: if someone saved in between, a
-    Conflict tells what they changed and nothing is written. A repeated `token` (a
-    double-clicked submit) returns the first report instead of making a second.
+    100). A completion keeps two dates: the submission time (completed_at) and the day
+    the work was done (`done_on`, 实际完成日期, default today; not in the future, not
+    before the campaign started), and whether it came late is decided by `done_on`
+    against the deadline in force that day. `files` are evidence.CheckedFile objects
+    already checked by content and size. `expected_version` is the assignment version
+    the user's form showed: if someone saved in between, a Conflict tells what they
+    changed and nothing is written. A repeated `token` (a double-clicked submit) returns
+    the first report instead of making a second. Refused on a draft or closed campaign.
+    The caller checked that `author` may change the assignment (access.get_assignment_for_user).
     """
     if status not in (Assignment.Status.IN_PROGRESS, Assignment.Status.SUBMITTED):
         raise ActionRefused("进度报告只能将状态设为“进行中”或“提交核验”。")
+    require_accepting(assignment.task.campaign)
     written = []
     try:
         with transaction.atomic():
@@ -168,23 +192,24 @@ def submit_progress(assignment, author, *, expected_version, text, percent, stat
                     if existing is not None:
                         return _same_submission(existing, assignment, author)
                 raise
-            if assignment.status not in REPORTABLE_STATUSES:
-                raise ActionRefused(
-                    f"该任务分工当前为“{assignment.get_status_display()}”，不能再填报进度。"
-                    "如需补充，请联系协调人退回。"
-                )
+            action = "submit" if status == Assignment.Status.SUBMITTED else "report"
+            if not lifecycle.can(action, assignment.status):
+                raise ActionRefused(lifecycle.refusal(action, assignment.status))
             now = timezone.now()
             if status == Assignment.Status.SUBMITTED:
                 has_evidence = files or Evidence.objects.filter(report__assignment=assignment).exists()
                 if not has_evidence:
                     raise ActionRefused("标记完成、提交核验时需要至少一份佐证材料（照片、签到表、PDF 或 Office 文件）。")
                 percent = 100
+                today = timezone.localdate(now)
+                done_on = done_on or today
+                assignment.completed_on, assignment.completed_late = _completion(assignment, done_on, today)
                 assignment.completed_at = now
-                deadline = assignment.task.deadline
-                assignment.completed_late = bool(deadline and timezone.localdate(now) > deadline)
+            else:
+                done_on = None
             report = ProgressReport(
                 assignment=assignment, author=author, text=text, percent=percent, status=status, token=token or None,
-                **(figures or {}),
+                done_on=done_on, **(figures or {}),
             )
             report.save()
             _store_evidence(report, files, written)
@@ -204,11 +229,12 @@ def _same_submission(existing, assignment, author):
     return existing
 
 
-def submit_for_verification(assignment, author, *, expected_version, text, figures=None, files=(), token=None):
+def submit_for_verification(assignment, author, *, expected_version, text, figures=None, files=(), token=None,
+                            done_on=None):
     """Mark the assignment done and ask the coordinator to verify it (see submit_progress)."""
     return submit_progress(
         assignment, author, expected_version=expected_version, text=text, percent=100,
-        status=Assignment.Status.SUBMITTED, figures=figures, files=files, token=token,
+        status=Assignment.Status.SUBMITTED, figures=figures, files=files, token=token, done_on=done_on,
     )
 
 
@@ -223,22 +249,35 @@ def _require_coordinator(user, campaign):
 
 
 @transaction.atomic
-def verify_assignment(assignment, coordinator, *, expected_version, comment=""):
+def verify_assignment(assignment, coordinator, *, expected_version, comment="", done_on=None):
     """The coordinator confirms submitted work: status verified, noted in the journal.
 
-    The completion date and whether it came late stay as the unit submitted them.
+    The completion stays as the unit submitted it, unless `done_on` corrects the 实际完成日期:
+    then a comment saying why is required, the date is checked like the unit's, whether
+    the work came late is decided again, and the journal entry keeps the corrected date
+    and the comment (the unit's own report keeps the date it gave).
     """
     _require_coordinator(coordinator, assignment.task.campaign)
+    require_accepting(assignment.task.campaign)
     _claim(assignment, expected_version)
-    if assignment.status != Assignment.Status.SUBMITTED:
-        raise ActionRefused(f"只有“待核验”的任务分工可以核验，该分工当前为“{assignment.get_status_display()}”。")
-    text = comment.strip() or "核验通过。"
+    if not lifecycle.can("verify", assignment.status):
+        raise ActionRefused(lifecycle.refusal("verify", assignment.status))
+    text = (comment or "").strip()
+    reason = ""
+    if done_on is not None and done_on != assignment.completed_on:
+        if not text:
+            raise ActionRefused("更正实际完成日期时，请在核验意见中写明更正理由。")
+        old = assignment.completed_on
+        assignment.completed_on, assignment.completed_late = _completion(assignment, done_on, timezone.localdate())
+        reason = (f"实际完成日期由 {old:%Y-%m-%d} 更正为 {done_on:%Y-%m-%d}；" if old
+                  else f"实际完成日期定为 {done_on:%Y-%m-%d}；")
+    text = text or "核验通过。"
     report = ProgressReport.objects.create(
-        assignment=assignment, author=coordinator, text=text, percent=assignment.percent,
-        status=Assignment.Status.VERIFIED,
+        assignment=assignment, author=coordinator, text=reason + text if reason else text, percent=assignment.percent,
+        status=Assignment.Status.VERIFIED, done_on=assignment.completed_on,
     )
-    assignment.status = Assignment.Status.VERIFIED
-    _save_with_reason(assignment, coordinator, f"核验通过：{text}")
+    assignment.status = lifecycle.target("verify")
+    _save_with_reason(assignment, coordinator, f"核验通过：{reason}{text}")
     return report
 
 
@@ -250,18 +289,20 @@ def return_assignment(assignment, coordinator, *, expected_version, comment):
     completion date is cleared until then.
     """
     _require_coordinator(coordinator, assignment.task.campaign)
+    require_accepting(assignment.task.campaign)
     comment = (comment or "").strip()
     if not comment:
         raise ActionRefused("退回时请写明退回理由和需要补充的内容。")
     _claim(assignment, expected_version)
-    if assignment.status not in (Assignment.Status.SUBMITTED, Assignment.Status.VERIFIED):
-        raise ActionRefused(f"只有“待核验”或“已核验”的任务分工可以退回，该分工当前为“{assignment.get_status_display()}”。")
+    if not lifecycle.can("return", assignment.status):
+        raise ActionRefused(lifecycle.refusal("return", assignment.status))
     report = ProgressReport.objects.create(
         assignment=assignment, author=coordinator, text=comment, percent=assignment.percent,
         status=Assignment.Status.RETURNED,
     )
-    assignment.status = Assignment.Status.RETURNED
+    assignment.status = lifecycle.target("return")
     assignment.completed_at = None
+    assignment.completed_on = None
     assignment.completed_late = False
     _save_with_reason(assignment, coordinator, f"退回：{comment}")
     return report
@@ -276,8 +317,10 @@ def request_adjustment(assignment, user, *, kind, reason, proposed_deadline=None
     """A unit files a request to move its task's deadline or change what the task will do.
 
     The task as it stands is copied into the request, so the decision shows old against
-    new. One pending request of a kind per assignment at a time.
+    new. One pending request of a kind per assignment at a time. Refused on a draft or
+    closed campaign.
     """
+    require_accepting(assignment.task.campaign)
     task = Task.objects.select_for_update().get(pk=assignment.task_id)
     reason = (reason or "").strip()
     if not reason:
@@ -308,6 +351,7 @@ def request_adjustment(assignment, user, *, kind, reason, proposed_deadline=None
 
 def _decide(request, coordinator, status, comment):
     _require_coordinator(coordinator, request.task.campaign)
+    require_accepting(request.task.campaign)
     now = timezone.now()
     decided = AdjustmentRequest.objects.filter(pk=request.pk, status=AdjustmentRequest.Status.PENDING).update(
         status=status, decided_by=coordinator, decided_at=now, comment=comment
@@ -402,11 +446,12 @@ def _coordinator_emails(campaign):
 
 
 def _line(assignment, kind, today):
+    """One reminder line; `assignment` carries the lifecycle's days_left annotation."""
     task = assignment.task
+    left = assignment.days_left
     if kind == ReminderLog.Kind.OVERDUE:
-        when = f"已逾期 {(today - task.deadline).days} 天（完成时限 {task.deadline:%Y-%m-%d}）"
+        when = f"已逾期 {-left} 天（完成时限 {task.deadline:%Y-%m-%d}）"
     else:
-        left = (task.deadline - today).days
         when = f"{'今天到期' if left == 0 else f'还剩 {left} 天'}（完成时限 {task.deadline:%Y-%m-%d}）"
     url = settings.SITE_URL.rstrip("/") + reverse("campaigns:assignment", args=[assignment.pk])
     return f"· 任务{task.number}. {task.title}\n  {assignment.unit.name}（{assignment.get_role_display()}）：{when}\n  {url}"
@@ -420,14 +465,16 @@ def send_reminders(today=None, days=None):
     the same reminder is never sent twice; a deadline moved by an approved adjustment
     earns new reminders. Only active campaigns are looked at. Returns a ReminderRun.
     """
-    today = today or timezone.localdate()
-    days = settings.REMINDER_DAYS if days is None else days
+    today = today or lifecycle.today()
+    days = lifecycle.reminder_days() if days is None else days
     run = ReminderRun()
-    base = Assignment.objects.filter(task__campaign__status=Campaign.Status.ACTIVE).select_related(
-        "task__campaign", "unit"
+    base = (
+        Assignment.objects.filter(task__campaign__status=Campaign.Status.ACTIVE)
+        .select_related("task__campaign", "unit")
+        .with_deadline_state(today, days)
     )
-    candidates = [(a, ReminderLog.Kind.OVERDUE) for a in base.overdue(today)]
-    candidates += [(a, ReminderLog.Kind.DUE_SOON) for a in base.due_within(days, today)]
+    candidates = [(a, ReminderLog.Kind.OVERDUE) for a in base.filter(is_overdue=True)]
+    candidates += [(a, ReminderLog.Kind.DUE_SOON) for a in base.filter(is_due_soon=True)]
     if not candidates:
         return run
     sent = set(
@@ -500,3 +547,58 @@ def send_reminders(today=None, days=None):
             continue
         run.digests += 1
     return run
+
+
+# ---------------------------------------------------------------- copying a plan
+
+
+def _shifted(day, shift_days):
+    return day + timedelta(days=shift_days) if day else day
+
+
+@transaction.atomic
+def copy_plan(source, *, code, title=None, document_number=None, shift_days=0, user=None):
+    """Copy `source`'s plan into a new draft campaign (草稿) and return it.
+
+    Copied: the header (title and 文号 unless given, authority, theme, content areas,
+    coordinating unit), every date shifted by `shift_days` (period, issue date, summary due
+    date, each task's deadline), the sections, the tasks (numbers, titles, descriptions,
+    notes) and each task's responsible units with their roles, groups and order. Cancelled
+    assignments, progress, evidence and adjustments stay behind: the new plan starts
+    clean. The source campaign is not touched and the directory is shared. `user` is
+    recorded in the tasks' history. Refused if `code` is already used. The caller checked
+    that `user` may start campaigns for the coordinating unit.
+    """
+    if Campaign.objects.filter(code=code).exists():
+        raise ActionRefused(f"代码“{code}”已被其他活动方案使用，请换一个。")
+    campaign = Campaign.objects.create(
+        code=code,
+        title=title or source.title,
+        document_number=source.document_number if document_number is None else document_number,
+        issuing_authority=source.issuing_authority,
+        issued_on=_shifted(source.issued_on, shift_days),
+        coordinating_unit_id=source.coordinating_unit_id,
+        theme=source.theme,
+        content_areas=source.content_areas,
+        starts_on=_shifted(source.starts_on, shift_days),
+        ends_on=_shifted(source.ends_on, shift_days),
+        summary_due=_shifted(source.summary_due, shift_days),
+        status=Campaign.Status.DRAFT,
+    )
+    sections = {}
+    for section in source.sections.order_by("ordinal"):
+        sections[section.pk] = campaign.sections.create(ordinal=section.ordinal, title=section.title)
+    assignments = []
+    live = Assignment.objects.filter(status__in=lifecycle.LIVE).order_by("position", "pk")
+    for task in source.tasks.order_by("number").prefetch_related(Prefetch("assignments", live)):
+        copy = Task(
+            campaign=campaign, section=sections[task.section_id], number=task.number, title=task.title,
+            description=task.description, notes=task.notes, deadline=_shifted(task.deadline, shift_days),
+        )
+        _save_with_reason(copy, user, f"复制自“{source.title}”（{source.code}）")
+        assignments += [
+            Assignment(task=copy, unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id, position=a.position)
+            for a in task.assignments.all()
+        ]
+    bulk_create_with_history(assignments, Assignment, default_user=user, default_change_reason="复制方案")
+    return campaign

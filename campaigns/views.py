@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, services
+from . import access, lifecycle, services
 from .dashboard import campaign_dashboard
 from .dashboard import unit_dashboard as unit_dashboard_data
 from .evidence import attachment_response, evidence_max_bytes
@@ -32,11 +32,16 @@ def home(request):
 def campaign_list(request):
     campaigns = list(access.visible_campaigns(request.user).select_related("coordinating_unit"))
     by_campaign = {}
-    for row in Task.objects.filter(campaign__in=campaigns).with_progress().values("campaign_id", "progress"):
-        by_campaign.setdefault(row["campaign_id"], []).append(row["progress"])
+    rows = Task.objects.filter(campaign__in=campaigns).with_progress().values(
+        "campaign_id", "reported_progress", "verified_progress"
+    )
+    for row in rows:
+        by_campaign.setdefault(row["campaign_id"], []).append(row)
     for campaign in campaigns:
-        campaign.progress = mean_progress(by_campaign.get(campaign.pk, []))
-        campaign.task_count = len(by_campaign.get(campaign.pk, []))
+        figures = by_campaign.get(campaign.pk, [])
+        campaign.progress = mean_progress(r["reported_progress"] for r in figures)
+        campaign.verified_progress = mean_progress(r["verified_progress"] for r in figures)
+        campaign.task_count = len(figures)
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
@@ -45,7 +50,7 @@ def plan(request, code):
     """The published plan, alive: sections, numbered tasks, units, deadlines, progress."""
     campaign = access.get_campaign_for_user(request.user, code)
     fields = ["number", "title", "deadline", "original_deadline", "section"]
-    tasks = list(Task.objects.filter(campaign=campaign).with_progress().only(*fields))
+    tasks = list(Task.objects.filter(campaign=campaign).with_progress().only(*fields).order_by("number"))
     responsible = responsible_by_task(Assignment.objects.filter(task__campaign=campaign))
     my_units = access.member_unit_ids(request.user)
     for task in tasks:
@@ -55,6 +60,7 @@ def plan(request, code):
     for section in sections:
         section.task_list = [t for t in tasks if t.section_id == section.pk]
         section.progress = mean_progress(t.progress for t in section.task_list)
+        section.verified_progress = mean_progress(t.verified_progress for t in section.task_list)
     return render(
         request,
         "campaigns/plan.html",
@@ -63,6 +69,8 @@ def plan(request, code):
             "sections": sections,
             "task_count": len(tasks),
             "progress": mean_progress(t.progress for t in tasks),
+            "verified_progress": mean_progress(t.verified_progress for t in tasks),
+            "returned_count": sum(t.returned_count for t in tasks),
             "can_coordinate": access.can_coordinate(request.user, campaign),
             "can_oversee": access.can_oversee(request.user, campaign),
         },
@@ -111,8 +119,9 @@ def my_tasks(request):
     units = access.member_unit_ids(request.user)
     assignments = (
         Assignment.objects.filter(unit_id__in=units, task__campaign__in=access.visible_campaigns(request.user))
-        .exclude(task__campaign__status="draft")
+        .exclude(task__campaign__status=lifecycle.CampaignStatus.DRAFT)
         .select_related("task__campaign", "task__section", "unit")
+        .with_deadline_state()
         .order_by("task__deadline", "task__campaign", "task__number")
     )
     return render(request, "campaigns/my_tasks.html", {"assignments": assignments})
@@ -120,7 +129,7 @@ def my_tasks(request):
 
 # ---------------------------------------------------------------- progress, verification, adjustments
 
-ASSIGNMENT_HISTORY_FIELDS = ["status", "percent", "completed_at", "completed_late", "role"]
+ASSIGNMENT_HISTORY_FIELDS = ["status", "percent", "completed_at", "completed_on", "completed_late", "role"]
 TASK_HISTORY_FIELDS = ["deadline", "title", "description"]
 
 
@@ -133,9 +142,13 @@ def _timeline(assignments):
 
 
 def _assignment_page(request, assignment, report_form=None, review_form=None, adjustment_form=None, status=200):
+    assignment = Assignment.objects.with_deadline_state().select_related(
+        "task__campaign__coordinating_unit", "task__section", "unit", "via_group"
+    ).get(pk=assignment.pk)
     task, campaign = assignment.task, assignment.task.campaign
-    can_change = access.can_change_assignment(request.user, assignment)
-    can_review = access.can_coordinate(request.user, campaign)
+    accepting = lifecycle.campaign_accepts_reports(campaign)
+    can_change = access.can_change_assignment(request.user, assignment) and accepting
+    can_review = access.can_coordinate(request.user, campaign) and accepting
     version = {"version": assignment.version}
     reports = list(_timeline([assignment]))
     returns = [r for r in reports if r.status == Assignment.Status.RETURNED]
@@ -149,8 +162,11 @@ def _assignment_page(request, assignment, report_form=None, review_form=None, ad
         "can_change": can_change,
         "can_review": can_review,
         "can_report": can_change and assignment.status in services.REPORTABLE_STATUSES,
-        "report_form": report_form or ProgressReportForm(initial={**version, "percent": assignment.percent}),
-        "review_form": review_form or ReviewForm(initial=version),
+        "campaign_refusal": lifecycle.campaign_refusal(campaign),
+        "report_form": report_form or ProgressReportForm(initial={**version, "percent": assignment.percent},
+                                                         campaign=campaign),
+        "review_form": review_form or ReviewForm(initial={**version, "done_on": assignment.completed_on},
+                                                 campaign=campaign),
         "adjustment_form": adjustment_form or AdjustmentRequestForm(),
         "reports": reports,
         "last_return": returns[0] if returns and assignment.status == Assignment.Status.RETURNED else None,
@@ -184,7 +200,7 @@ def _refused(request, assignment, error, **forms):
 def report_progress(request, pk):
     """A unit's progress report (with evidence); “已完成，提交核验” marks the work done."""
     assignment = access.get_assignment_for_user(request.user, pk, write=True)
-    form = ProgressReportForm(request.POST, request.FILES)
+    form = ProgressReportForm(request.POST, request.FILES, campaign=assignment.task.campaign)
     if not form.is_valid():
         return _assignment_page(request, assignment, report_form=form)
     data = form.cleaned_data
@@ -192,6 +208,7 @@ def report_progress(request, pk):
         report = services.submit_progress(
             assignment, request.user, expected_version=data["version"], text=data["text"], percent=data["percent"],
             status=data["status"], figures=form.figures(), files=data["files"], token=data["token"],
+            done_on=data.get("done_on"),
         )
     except services.ActionRefused as error:
         if data["files"]:
@@ -205,17 +222,18 @@ def report_progress(request, pk):
     return redirect("campaigns:assignment", pk=assignment.pk)
 
 
-def _review(request, pk, action, done_message):
+def _review(request, pk, action, done_message, **extra):
     """A coordinator's verify or return: the form, the service action, and the page back."""
     assignment = access.get_assignment_for_user(request.user, pk)
     if not access.can_coordinate(request.user, assignment.task.campaign):
         raise PermissionDenied("只有本活动的协调人可以核验或退回")
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, campaign=assignment.task.campaign)
     if not form.is_valid():
         return _assignment_page(request, assignment, review_form=form)
+    values = {name: form.cleaned_data.get(name) for name in extra}
     try:
         action(assignment, request.user, expected_version=form.cleaned_data["version"],
-               comment=form.cleaned_data["comment"])
+               comment=form.cleaned_data["comment"], **values)
     except services.ActionRefused as error:
         return _refused(request, assignment, error, review_form=form)
     messages.success(request, done_message)
@@ -226,7 +244,7 @@ def _review(request, pk, action, done_message):
 @require_POST
 def verify(request, pk):
     """The coordinator confirms the unit's submitted work."""
-    return _review(request, pk, services.verify_assignment, "已核验通过。")
+    return _review(request, pk, services.verify_assignment, "已核验通过。", done_on=True)
 
 
 @login_required
@@ -291,7 +309,8 @@ def dashboard(request, code):
     if not access.can_oversee(request.user, campaign):
         raise PermissionDenied("只有本活动的协调单位可以查看协调看板")
     context = campaign_dashboard(campaign)
-    context.update(campaign=campaign, can_coordinate=access.can_coordinate(request.user, campaign))
+    context.update(campaign=campaign, can_coordinate=access.can_coordinate(request.user, campaign),
+                   campaign_refusal=lifecycle.campaign_refusal(campaign))
     return render(request, "campaigns/dashboard.html", context)
 
 
@@ -301,5 +320,5 @@ def unit_dashboard(request):
     units = access.member_unit_ids(request.user)
     assignments = Assignment.objects.filter(
         unit_id__in=units, task__campaign__in=access.visible_campaigns(request.user)
-    ).exclude(task__campaign__status="draft")
+    ).exclude(task__campaign__status=lifecycle.CampaignStatus.DRAFT)
     return render(request, "campaigns/unit_dashboard.html", unit_dashboard_data(assignments))

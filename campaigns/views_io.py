@@ -119,8 +119,9 @@ def plan_import(request, code):
 @login_required
 @require_POST
 def plan_import_commit(request, code):
-    """Commit a previewed import: re-read the stashed file, re-validate, write all or nothing."""
-    campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
+    """Commit a previewed import: re-read the stashed file, re-validate, write all or nothing.
+    Refused on a closed campaign (read-only)."""
+    campaign = access.get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     token = request.POST.get("token", "")
     try:
         filename, data, fingerprint = importing.load_stash(token, user=request.user, scope=campaign.code)

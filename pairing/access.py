@@ -13,10 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from campaigns import lifecycle
 from campaigns.access import (  # noqa: F401 (campaign_units: the one rule of a campaign's reach, used here)
     campaign_units,
     can_coordinate,
     can_oversee,
+    check_setup,
+    check_writable,
     coordinated_campaigns,
     member_unit_ids,
     reporter_unit_ids,
@@ -35,7 +38,11 @@ def visible_pairings(user, campaign=None):
     if user.is_superuser:
         return qs
     units = member_unit_ids(user)
-    own = (Q(mentor_id__in=units) | Q(mentee_id__in=units)) & ~Q(status=Pairing.Status.REJECTED)
+    own = (
+        (Q(mentor_id__in=units) | Q(mentee_id__in=units))
+        & ~Q(status=Pairing.Status.REJECTED)
+        & Q(campaign__status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
+    )
     return qs.filter(Q(campaign__coordinating_unit_id__in=units) | own)
 
 
@@ -47,8 +54,13 @@ def get_unit_for_pairing_records(user, campaign, unit_id):
     return unit
 
 
+def can_manage_campaign(user, campaign):
+    """Coordinators manage a campaign's pairing programme while it is not closed."""
+    return can_coordinate(user, campaign) and lifecycle.campaign_accepts_setup(campaign)
+
+
 def can_manage_pairing(user, pairing):
-    return can_coordinate(user, pairing.campaign)
+    return can_manage_campaign(user, pairing.campaign)
 
 
 def side_of(user, pairing):
@@ -62,7 +74,7 @@ def side_of(user, pairing):
 
 
 def can_log_activity(user, pairing):
-    if pairing.status == Pairing.Status.REJECTED:
+    if pairing.status == Pairing.Status.REJECTED or not lifecycle.campaign_accepts_reports(pairing.campaign):
         return False
     if can_manage_pairing(user, pairing):
         return True
@@ -70,25 +82,34 @@ def can_log_activity(user, pairing):
 
 
 def can_upload_agreement(user, pairing):
-    if pairing.status == Pairing.Status.REJECTED:
+    if pairing.status == Pairing.Status.REJECTED or not lifecycle.campaign_accepts_reports(pairing.campaign):
         return False
     return can_manage_pairing(user, pairing) or side_of(user, pairing) is not None
 
 
 def can_edit_activity(user, activity):
-    """The unit that logged it, until the mentee confirms it; coordinators always."""
+    """The unit that logged it, until the mentee confirms it; coordinators always; nobody
+    once the campaign is closed (or still a draft)."""
+    if not lifecycle.campaign_accepts_reports(activity.pairing.campaign):
+        return False
     if can_manage_pairing(user, activity.pairing):
         return True
     return activity.confirmed_at is None and activity.logged_by_unit_id in reporter_unit_ids(user)
 
 
 def can_confirm_activity(user, activity):
-    """Only the mentee's reporters, only for an activity not yet confirmed."""
-    return activity.confirmed_at is None and activity.pairing.mentee_id in reporter_unit_ids(user)
+    """Only the mentee's reporters, only for an activity not yet confirmed, while the campaign runs."""
+    return (
+        lifecycle.campaign_accepts_reports(activity.pairing.campaign)
+        and activity.confirmed_at is None
+        and activity.pairing.mentee_id in reporter_unit_ids(user)
+    )
 
 
-def get_pairing_for_user(user, pk, manage=False):
-    """The pairing if the user may read it (404 otherwise); with `manage`, 403 unless a coordinator."""
+def get_pairing_for_user(user, pk, manage=False, write=False):
+    """The pairing if the user may read it (404 otherwise); with `manage`, 403 unless a
+    coordinator and the campaign is not closed; with `write` (a unit's record: agreement,
+    activity), 403 unless the campaign is in progress."""
     try:
         pairing = (
             visible_pairings(user)
@@ -97,19 +118,26 @@ def get_pairing_for_user(user, pk, manage=False):
         )
     except Pairing.DoesNotExist:
         raise Http404("没有找到该结对") from None
-    if manage and not can_manage_pairing(user, pairing):
-        raise PermissionDenied("只有本活动的协调人可以管理结对")
+    if manage:
+        check_setup(pairing.campaign)
+        if not can_manage_pairing(user, pairing):
+            raise PermissionDenied("只有本活动的协调人可以管理结对")
+    if write:
+        check_writable(pairing.campaign)
     return pairing
 
 
-def get_activity_for_user(user, pk, edit=False):
-    """The activity if the user may read its pairing (404 otherwise); with `edit`, 403 unless theirs to edit."""
+def get_activity_for_user(user, pk, edit=False, write=False):
+    """The activity if the user may read its pairing (404 otherwise); with `edit`, 403 unless
+    theirs to edit; with `edit` or `write`, 403 unless the campaign is in progress."""
     try:
         activity = MentoringActivity.objects.select_related(
             "pairing__campaign", "pairing__mentor", "pairing__mentee", "logged_by_unit"
         ).get(pk=pk, pairing__in=visible_pairings(user))
     except MentoringActivity.DoesNotExist:
         raise Http404("没有找到该帮扶活动") from None
+    if edit or write:
+        check_writable(activity.pairing.campaign)
     if edit and not can_edit_activity(user, activity):
         raise PermissionDenied("只有填报单位可以修改这条帮扶活动（确认后不能再改）")
     return activity
@@ -120,6 +148,7 @@ __all__ = [
     "can_oversee",
     "coordinated_campaigns",
     "visible_pairings",
+    "can_manage_campaign",
     "can_manage_pairing",
     "side_of",
     "can_log_activity",

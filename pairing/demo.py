@@ -4,7 +4,7 @@
 run changes nothing.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -156,3 +156,59 @@ def load_demo_extras(campaign):
                 confirmed_at=pairing.created_at if by_mentee else None,
             )
     return campaign
+
+
+# The rest of 2024's pairings: (mentor, mentee, services, industries, goals, starts_on, activities)
+# with activities as (date, kind, participants, summary, logged by the mentee).
+PAIRINGS_2024 = [
+    ("青海省青藏知识产权服务中心", "海西州市场监管局", ["专利导航", "风险预警"], ["盐湖化工", "新材料"],
+     "帮助海西州建立园区企业专利预警服务，培养 3 名能独立检索的业务骨干。", date(2024, 6, 20), [
+         (date(2024, 7, 9), MentoringActivity.Kind.ON_SITE, 18, "赴德令哈工业园为 6 家企业开展专利预警现场指导。", True),
+         (date(2024, 8, 22), MentoringActivity.Kind.TRAINING, 42, "举办新材料产业专利检索实务培训。", True),
+     ]),
+    ("青海之也科技咨询有限公司", "西宁市市场监管局", ["培训", "商标品牌指导"], ["生物医药"],
+     "为西宁市生物医药企业开展商标品牌培育，协助建立企业知识产权联络员制度。", date(2024, 6, 25), [
+         (date(2024, 7, 16), MentoringActivity.Kind.TRAINING, 55, "生物医药企业商标品牌建设专题培训。", True),
+         (date(2024, 9, 3), MentoringActivity.Kind.QA, 12, "企业知识产权联络员集中答疑。", False),
+     ]),
+    ("青海省生产力促进中心有限公司", "海东市市场监管局", ["信息咨询", "培训"], ["农牧"],
+     "围绕富硒农产品开展品牌与专利信息服务，形成 1 份产业专利信息简报。", date(2024, 6, 26), [
+         (date(2024, 7, 25), MentoringActivity.Kind.RESOURCES, 6, "编制富硒农产品产业专利信息简报并送达 6 家企业。", True),
+         (date(2024, 8, 28), MentoringActivity.Kind.ON_SITE, 23, "赴平安区企业开展知识产权现场咨询。", True),
+     ]),
+    ("中国科学院青海盐湖研究所", "海南州市场监管局", ["检索分析", "专利导航"], ["新能源"],
+     "为海南州清洁能源企业开通全球盐湖专利大数据平台账号并开展检索培训。", date(2024, 6, 27), [
+         (date(2024, 8, 8), MentoringActivity.Kind.TRAINING, 31, "在共和县举办专利数据平台使用培训。", True),
+     ]),
+]
+
+
+@transaction.atomic
+def play_demo_life(campaign):
+    """The rest of 2024's pairing programme: four more pairings with their mentoring
+    activities, and every pairing completed at the end of September. Idempotent."""
+    from campaigns.demo import at_moment
+
+    ensure_vocabularies()
+    units = {u.name: u for u in Unit.objects.all()}
+    services = {s.name: s for s in Service.objects.all()}
+    industries = {i.name: i for i in Industry.objects.all()}
+    task = default_task(campaign)
+    for mentor, mentee, svc, ind, goals, starts_on, activities in PAIRINGS_2024:
+        pairing, created = Pairing.objects.get_or_create(
+            campaign=campaign, mentor=units[mentor], mentee=units[mentee],
+            defaults={"task": task, "status": Pairing.Status.ACTIVE, "goals": goals, "starts_on": starts_on,
+                      "reasons": [f"服务对口：{'、'.join(svc)}", f"产业对口：{'、'.join(ind)}"], "score": 9},
+        )
+        if not created:
+            continue
+        _set_m2m(pairing.focus_services, [services[s] for s in svc if s in services])
+        _set_m2m(pairing.focus_industries, [industries[i] for i in ind if i in industries])
+        for day, kind, participants, summary, by_mentee in activities:
+            MentoringActivity.objects.create(
+                pairing=pairing, date=day, kind=kind, participants=participants, summary=summary,
+                logged_by_unit=pairing.mentee if by_mentee else pairing.mentor,
+                confirmed_at=at_moment(day + timedelta(days=2), 15) if by_mentee else None,
+            )
+    Pairing.objects.filter(campaign=campaign, status=Pairing.Status.ACTIVE).update(
+        status=Pairing.Status.COMPLETED, ends_on=date(2024, 9, 30))

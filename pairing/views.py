@@ -119,7 +119,7 @@ def board(request, code):
             "coverage": coverage,
             "pairings": pairings,
             "stale_count": sum(1 for p in pairings if p.stale),
-            "can_manage": access.can_coordinate(request.user, campaign),
+            "can_manage": access.can_manage_campaign(request.user, campaign),
             "new_form": NewPairingForm(campaign=campaign),
             "proposed_count": sum(1 for p in pairings if p.status == Pairing.Status.PROPOSED),
             "stale_days": STALE_DAYS,
@@ -133,7 +133,7 @@ def suggest(request, code):
     """GET: the plan the solver suggests now (nothing saved). POST: save it as proposed pairings."""
     campaign = _overseen_campaign(request.user, code)
     if request.method == "POST":
-        campaign = get_campaign_for_user(request.user, code, coordinate=True)
+        campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
         plan = services.save_suggestions(campaign, request.user)
         messages.success(request, f"已生成 {len(plan.pairs)} 对建议结对，请逐一确认。")
         if plan.unserved:
@@ -143,7 +143,8 @@ def suggest(request, code):
     return render(
         request,
         "pairing/suggest.html",
-        {"campaign": campaign, "plan": plan, "fixed": fixed, "can_manage": access.can_coordinate(request.user, campaign)},
+        {"campaign": campaign, "plan": plan, "fixed": fixed,
+         "can_manage": access.can_manage_campaign(request.user, campaign)},
     )
 
 
@@ -151,7 +152,7 @@ def suggest(request, code):
 @require_POST
 def pairing_new(request, code):
     """The coordinator pairs two units by hand."""
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     form = NewPairingForm(request.POST, campaign=campaign)
     if not form.is_valid():
         messages.error(request, "请选择受帮扶单位和帮扶机构。")
@@ -168,7 +169,7 @@ def pairing_new(request, code):
 @login_required
 @require_POST
 def accept_all(request, code):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     count = services.accept_all_proposed(campaign)
     messages.success(request, f"已确认 {count} 对结对。")
     return redirect("pairing:board", code=code)
@@ -180,21 +181,22 @@ def needs(request, code):
     campaign = _overseen_campaign(request.user, code)
     form = AddNeedForm(_posted(request), campaign=campaign)
     if request.method == "POST":
-        get_campaign_for_user(request.user, code, coordinate=True)
+        get_campaign_for_user(request.user, code, coordinate=True, setup=True)
         if form.is_valid():
             return redirect("pairing:need_edit", code=code, unit_id=form.cleaned_data["unit"].pk)
     rows = Need.objects.filter(campaign=campaign).select_related("unit__region").prefetch_related("services", "industries")
     return render(
         request,
         "pairing/needs.html",
-        {"campaign": campaign, "needs": rows, "form": form, "can_manage": access.can_coordinate(request.user, campaign)},
+        {"campaign": campaign, "needs": rows, "form": form,
+         "can_manage": access.can_manage_campaign(request.user, campaign)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_edit(request, code, unit_id):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     need = Need.objects.filter(campaign=campaign, unit=unit).first()
     initial = {}
@@ -231,7 +233,7 @@ def profiles(request, code):
             "campaign": campaign,
             "profiles": rows,
             "candidates": candidates,
-            "can_manage": access.can_coordinate(request.user, campaign),
+            "can_manage": access.can_manage_campaign(request.user, campaign),
         },
     )
 
@@ -239,7 +241,7 @@ def profiles(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, code, unit_id):
-    campaign = get_campaign_for_user(request.user, code, coordinate=True)
+    campaign = get_campaign_for_user(request.user, code, coordinate=True, setup=True)
     unit = access.get_unit_for_pairing_records(request.user, campaign, unit_id)
     profile = InstitutionProfile.objects.filter(unit=unit).first() or InstitutionProfile(unit=unit)
     form = ProfileForm(_posted(request), instance=profile)
@@ -352,6 +354,7 @@ def pairing_agreement(request, pk):
             raise Http404("尚未上传帮扶协议")
         name = f"帮扶协议（{pairing.mentor.display_name}—{pairing.mentee.display_name}）"
         return attachment_response(pairing.agreement, name)
+    access.get_pairing_for_user(request.user, pk, write=True)
     if not access.can_upload_agreement(request.user, pairing):
         raise PermissionDenied("只有结对双方或协调人可以上传帮扶协议")
     form = AgreementForm(request.POST, request.FILES)
@@ -365,7 +368,7 @@ def pairing_agreement(request, pk):
 @login_required
 @require_POST
 def activity_new(request, pk):
-    pairing = access.get_pairing_for_user(request.user, pk)
+    pairing = access.get_pairing_for_user(request.user, pk, write=True)
     if not access.can_log_activity(request.user, pairing):
         raise PermissionDenied("只有帮扶中的结对双方可以填报帮扶活动")
     form = ActivityForm(request.POST, request.FILES)
@@ -403,7 +406,7 @@ def activity_edit(request, pk):
 @login_required
 @require_POST
 def activity_confirm(request, pk):
-    activity = access.get_activity_for_user(request.user, pk)
+    activity = access.get_activity_for_user(request.user, pk, write=True)
     if not access.can_confirm_activity(request.user, activity):
         raise PermissionDenied("只有受帮扶单位可以确认帮扶活动")
     services.confirm_activity(activity, request.user)

@@ -37,6 +37,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from campaigns import lifecycle
 from campaigns.models import Assignment, ProgressReport, Region, Task, Unit
 
 from .data import (
@@ -64,7 +65,7 @@ from .data import (
 from .models import TypicalCase, WrittenSummary
 
 LIVE = Assignment.Status
-OPEN_STATUSES = {LIVE.NOT_STARTED, LIVE.IN_PROGRESS, LIVE.RETURNED}
+OPEN_STATUSES = lifecycle.OPEN
 PROVINCIAL_KINDS = {Unit.Kind.PROVINCIAL_DIVISION, Unit.Kind.UNIVERSITY}
 FIGURE_FIELDS = Figures.NAMES
 
@@ -80,22 +81,23 @@ def end_of(day):
 def completed_late(assignment, completed_on, deadline, from_journal=True):
     """Whether `assignment` was completed after its deadline: THE rule of the report.
 
-    `completed_on` is the completion date the journal shows on the report date (None when
-    not completed then). Kept to this one function so the campaigns lifecycle module
-    (with an actual completion date on progress reports) can take its place.
+    `completed_on` is the 实际完成日期 the journal shows on the report date (None when not
+    completed then). When it is the assignment's completion in force, the stored flag
+    counts (the lifecycle decided it against the deadline in force on that day);
+    otherwise the lifecycle's rule is applied to the task's deadline.
     """
     if completed_on is None:
         return False
-    if not from_journal:  # no journal (data loaded in bulk): the stored flag is all there is
+    if not from_journal or completed_on == assignment.completed_on:
         return assignment.completed_late
-    return deadline is not None and completed_on > deadline
+    return lifecycle.is_completed_late(completed_on, deadline)
 
 
 def is_late(state, deadline, report_date):
     """Late on the report date: completed late, or still open past the deadline."""
     if state.late:
         return True
-    return state.status in OPEN_STATUSES and deadline is not None and deadline < report_date
+    return lifecycle.is_overdue(state.status, deadline, report_date)
 
 
 class AssignmentState:
@@ -125,30 +127,31 @@ def journal_states(assignments, entries, cutoff, deadlines):
         if a.status == LIVE.CANCELLED:
             state.status = LIVE.CANCELLED
         elif rows:
-            verified, pending, completed_at = [], [], None
+            verified, pending, completed_on = [], [], None
             for row in rows:
                 if row["created_at"] >= cutoff:
                     break
                 if row["status"] == LIVE.VERIFIED:
                     verified += pending
                     pending = []
+                    completed_on = row["done_on"] or completed_on  # a verification may correct the date
                 elif row["status"] == LIVE.RETURNED:
-                    verified, pending, completed_at = [], [], None
+                    verified, pending, completed_on = [], [], None
                 else:
                     pending.append(row)
                     if row["status"] == LIVE.SUBMITTED:
-                        completed_at = row["created_at"]
+                        completed_on = row["done_on"] or timezone.localdate(row["created_at"])
                 state.status = row["status"]
             for row in verified:
                 state.verified.add(row)
             for row in pending:
                 state.pending.add(row)
-            if completed_at is not None and state.status in (LIVE.SUBMITTED, LIVE.VERIFIED):
-                state.completed_on = timezone.localdate(completed_at)
+            if completed_on is not None and state.status in (LIVE.SUBMITTED, LIVE.VERIFIED):
+                state.completed_on = completed_on  # never after the entry's own date: done_on is not in the future
         elif a.completed_at is None or a.completed_at < cutoff:
             state.status = a.status
             if a.completed_at is not None and a.status in (LIVE.SUBMITTED, LIVE.VERIFIED):
-                state.completed_on = timezone.localdate(a.completed_at)
+                state.completed_on = a.completed_on or timezone.localdate(a.completed_at)
         state.late = completed_late(a, state.completed_on, deadlines.get(a.pk), from_journal=bool(rows))
         states[a.pk] = state
     return states
@@ -289,7 +292,7 @@ def task_status(states, deadline, report_date):
         return "已完成"
     if statuses & OPEN_STATUSES:
         done = sum(1 for s in states if s.status == LIVE.VERIFIED)
-        word = "逾期未完成" if deadline is not None and deadline < report_date else (
+        word = "逾期未完成" if lifecycle.deadline_passed(deadline, report_date) else (
             "未开始" if statuses == {LIVE.NOT_STARTED} else "进行中")
         return f"{word}（{done}/{len(states)}）" if len(states) > 1 else word
     return "待核验"
@@ -323,7 +326,7 @@ def collect(campaign, unit_ids=None, today=None, units_label="", letterhead=None
     if scoped:
         entries = entries.filter(assignment__unit_id__in=unit_ids)
     entries = entries.order_by("assignment_id", "created_at", "pk").values(
-        "assignment_id", "status", "created_at", *FIGURE_FIELDS)
+        "assignment_id", "status", "created_at", "done_on", *FIGURE_FIELDS)
     all_assignments = [a for t in tasks for a in t.assignments.all() if not scoped or a.unit_id in unit_ids]
     deadlines = {a.pk: t.deadline for t in tasks for a in t.assignments.all()}
     states = journal_states(all_assignments, entries.iterator(chunk_size=5000), cutoff, deadlines)

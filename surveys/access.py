@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from campaigns import access as campaign_access
+from campaigns import lifecycle
 
 from .models import Response, Survey
 
@@ -34,16 +35,21 @@ def visible_surveys(user):
         return Survey.objects.all()
     return Survey.objects.filter(
         Q(campaign_id__in=_overseen_campaign_ids(user))
-        | Q(invitations__unit_id__in=campaign_access.member_unit_ids(user))
+        | Q(
+            invitations__unit_id__in=campaign_access.member_unit_ids(user),
+            campaign__status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES,
+        )
     ).distinct()
 
 
 def manageable_campaigns(user):
-    return campaign_access.coordinated_campaigns(user)
+    """Campaigns the user may add surveys to: those it coordinates, closed ones left out."""
+    return campaign_access.coordinated_campaigns(user).exclude(status=lifecycle.CampaignStatus.CLOSED)
 
 
 def can_manage(user, survey):
-    return campaign_access.can_coordinate(user, survey.campaign)
+    """Coordinators manage a survey while its campaign is not closed."""
+    return campaign_access.can_coordinate(user, survey.campaign) and lifecycle.campaign_accepts_setup(survey.campaign)
 
 
 def can_see_all_responses(user, survey):
@@ -56,8 +62,10 @@ def get_survey_for_user(user, pk, manage=False):
         survey = visible_surveys(user).select_related("campaign", "task").get(pk=pk)
     except Survey.DoesNotExist:
         raise Http404("没有找到该问卷") from None
-    if manage and not can_manage(user, survey):
-        raise PermissionDenied("只有本活动的协调人可以管理问卷")
+    if manage:
+        campaign_access.check_setup(survey.campaign)
+        if not can_manage(user, survey):
+            raise PermissionDenied("只有本活动的协调人可以管理问卷")
     return survey
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import lifecycle
 from campaigns.models import Campaign, Task, Unit
 
 
@@ -59,9 +60,10 @@ class Survey(models.Model):
         return self.versions.order_by("-number").first()
 
     def is_accepting(self, now=None):
-        """Open, started and not past its closing time."""
+        """Open, started and not past its closing time, in a campaign that is in progress
+        (a draft or closed campaign takes no answers: lifecycle.campaign_accepts_reports)."""
         now = now or timezone.now()
-        if self.status != self.Status.OPEN:
+        if self.status != self.Status.OPEN or not lifecycle.campaign_accepts_reports(self.campaign):
             return False
         if self.opens_at and now < self.opens_at:
             return False

@@ -37,18 +37,24 @@ def test_hostile_cells_are_written_as_text(demo, login, django_user_model):
 
 def test_tasks_export_has_chinese_headers_units_deadlines_and_progress(demo, login, django_user_model):
     Assignment.objects.filter(task__campaign=demo, task__number=2).update(percent=50, status="in_progress")
+    # Task 3: the provincial division verified, the eight bureaus not started: 1 of 9 verified.
+    Assignment.objects.filter(task__campaign=demo, task__number=3, unit__name="省局知识产权公共服务处").update(
+        percent=100, status="verified")
     client = login(django_user_model.objects.get(username="province"))
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
     assert response["Content-Disposition"].startswith('attachment; filename="qinghai-2024-tasks-')
     rows = list(sheet(response).iter_rows(values_only=True))
     assert rows[0] == (
-        "活动安排", "编号", "任务", "责任单位", "完成时限", "备注", "原定完成时限", "状态", "进度（%）", "最新进展"
+        "活动安排", "编号", "任务", "责任单位", "完成时限", "备注", "原定完成时限", "状态", "已填报进度（%）",
+        "已核验进度（%）", "最新进展",
     )
     assert len(rows) == 23
     task2 = rows[2]
     assert task2[0] == "（二）知识产权公共服务基础能力提升活动" and task2[1] == 2
     assert task2[3] == "省局知识产权公共服务处" and task2[4].date().isoformat() == "2024-05-15"
-    assert task2[7] == "进行中 1" and task2[8] == 50
+    assert task2[7] == "进行中 1" and (task2[8], task2[9]) == (50, 0)
+    task3 = rows[3]
+    assert (task3[8], task3[9]) == (round(100 / 9, 1), round(100 / 9, 1))
     assert rows[11][3] == "各市州市场监管局，省局知识产权公共服务处，省局商标品牌处，各知识产权信息公共服务机构"
 
 
@@ -119,8 +125,8 @@ def test_tasks_export_shows_each_tasks_latest_report(demo, login, django_user_mo
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
     rows = list(sheet(response).iter_rows(values_only=True))
     by_number = {r[1]: r for r in rows[1:]}
-    assert by_number[14][9].endswith("西宁市市场监管局：培训班已举办，120人参加")
-    assert by_number[13][9] in ("", None)
+    assert by_number[14][10].endswith("西宁市市场监管局：培训班已举办，120人参加")
+    assert by_number[13][10] in ("", None)
 
 
 def test_progress_report_export_holds_figures_and_only_what_the_unit_may_see(demo, login, django_user_model):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.demo import load_demo_progress
+from campaigns.demo import _assignments, _submit, _verify, at_moment
 from campaigns.models import Membership, ProgressReport
 from reports import services
 from reports.bulletin import collect_bulletin, render_bulletin_docx, render_bulletin_pdf
@@ -54,7 +54,11 @@ def test_a_bulletin_covers_reports_up_to_its_last_day_and_not_after(db):
 
 
 def test_the_demo_bulletin_prints_highlights_with_a_photo_and_who_is_late(demo, tmp_path, need_poppler):
-    load_demo_progress(demo)
+    haixi = next(a for a in _assignments(demo, 16) if a.unit.name == "海西州市场监管局")
+    _submit(haixi, at_moment(date(2024, 6, 20)), date(2024, 6, 18),
+            "与德令哈工业园管委会联合举办知识产权培训班暨新材料产业专利导航发布会。",
+            {"events_held": 1, "participants": 120})
+    _verify(haixi, at_moment(date(2024, 6, 21)))
     bulletin = services.issue_bulletin(demo, None, timezone.localdate())
     data = collect_bulletin(bulletin)
     path = tmp_path / "b.pdf"

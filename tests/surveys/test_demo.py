@@ -26,10 +26,14 @@ def test_seed_demo_loads_the_baseline_survey_for_task_2_and_twice_changes_nothin
     call_command("seed_demo", stdout=io.StringIO())
     assert state() == first
     survey = Survey.objects.get()
-    assert survey.task.number == 2 and survey.status == Survey.Status.OPEN and survey.is_accepting()
+    # the 2024 campaign is over: its survey was answered by every bureau in May, then closed
+    assert survey.task.number == 2 and survey.status == Survey.Status.CLOSED and not survey.is_accepting()
     bureaus = set(Unit.objects.filter(kind=Unit.Kind.PREFECTURE_BUREAU).values_list("pk", flat=True))
     assert len(bureaus) == 8
     assert set(survey.invitations.values_list("unit_id", flat=True)) == bureaus
+    answered = survey.responses.filter(status="submitted")
+    assert set(answered.values_list("unit_id", flat=True)) == bureaus
+    assert {r.submitted_at.strftime("%Y-%m") for r in answered} == {"2024-05"}
 
 
 def test_baseline_questionnaire_has_pages_conditions_and_the_pairing_vocabulary(db):

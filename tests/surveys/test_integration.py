@@ -1,26 +1,27 @@
 """What a submitted baseline survey means elsewhere: pairing needs and the final report's figures."""
-import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.models import Campaign, Unit
+from campaigns.models import Unit
 from pairing.models import Need
 from reports.collect import collect_survey_results
 from surveys import services
-from surveys.models import Survey
 
 from .conftest import BASELINE_ANSWERS
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    campaign = Campaign.objects.get(code="qinghai-2024")
-    survey = Survey.objects.get(campaign=campaign, task__number=2)
-    return campaign, survey
+def seeded(demo):
+    """The 2024 plan running, with its baseline survey open and no answers yet (seed_demo
+    plays the whole year, so its survey is answered and closed)."""
+    from pairing.demo import load_demo_extras as load_pairing_demo
+    from surveys.demo import load_baseline_survey
+
+    load_pairing_demo(demo)
+    survey = load_baseline_survey(demo)
+    return demo, survey
 
 
 def submit_for(survey, short_name, answers=BASELINE_ANSWERS):
