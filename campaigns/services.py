@@ -500,3 +500,70 @@ def send_reminders(today=None, days=None):
             continue
         run.digests += 1
     return run
+
+
+# ---------------------------------------------------------------- next year's plan
+
+
+@transaction.atomic
+def copy_plan(source, *, code, title=None, document_number=None, shift_days=0, user=None):
+    """复制为新方案: a new DRAFT campaign with `source`'s header, sections, tasks (numbers,
+    purposes), responsible units and deadlines, every date moved by `shift_days`.
+
+    Nothing of `source` changes; no progress, reports or history is copied, and the unit
+    directory is shared. With `user`, refused unless the user coordinates `source`.
+    Returns the new campaign.
+    """
+    from datetime import timedelta
+
+    from simple_history.utils import bulk_create_with_history
+
+    from .access import can_coordinate
+    from .models import Section
+
+    if user is not None and not can_coordinate(user, source):
+        raise ActionRefused("只有本活动的协调人可以复制活动方案。")
+    code = (code or "").strip()
+    if not code:
+        raise ActionRefused("请填写新方案的代码。")
+    if Campaign.objects.filter(code=code).exists():
+        raise ActionRefused(f"代码“{code}”已被其他活动方案使用，请换一个。")
+    shift = timedelta(days=shift_days or 0)
+
+    def moved(day):
+        return day + shift if day else day
+
+    reason = f"复制自“{source.title}”（{source.code}）"[:100]
+    campaign = Campaign(
+        code=code, title=(title or source.title).strip(), document_number=(document_number or "").strip(),
+        issuing_authority=source.issuing_authority, issued_on=None, coordinating_unit_id=source.coordinating_unit_id,
+        theme=source.theme, content_areas=source.content_areas, starts_on=moved(source.starts_on),
+        ends_on=moved(source.ends_on), summary_due=moved(source.summary_due), status=Campaign.Status.DRAFT,
+    )
+    campaign._change_reason, campaign._history_user = reason, user
+    campaign.save()
+    sections = {}
+    for section in Section.objects.filter(campaign=source).order_by("ordinal"):
+        copy = Section(campaign=campaign, ordinal=section.ordinal, title=section.title)
+        copy._change_reason, copy._history_user = reason, user
+        copy.save()
+        sections[section.pk] = copy
+    old_tasks = list(Task.objects.filter(campaign=source).order_by("number"))
+    new_tasks = bulk_create_with_history(
+        [
+            Task(campaign=campaign, section=sections[t.section_id], number=t.number, title=t.title,
+                 description=t.description, deadline=moved(t.deadline), original_deadline=moved(t.deadline),
+                 notes=t.notes, purpose=t.purpose)
+            for t in old_tasks
+        ],
+        Task, default_user=user, default_change_reason=reason,
+    )
+    by_number = {t.number: t for t in Task.objects.filter(campaign=campaign)} if new_tasks else {}
+    number_of = {t.pk: t.number for t in old_tasks}
+    assignments = [
+        Assignment(task=by_number[number_of[a.task_id]], unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id,
+                   position=a.position)
+        for a in Assignment.objects.filter(task__campaign=source).exclude(status=Assignment.Status.CANCELLED)
+    ]
+    bulk_create_with_history(assignments, Assignment, default_user=user, default_change_reason=reason)
+    return campaign

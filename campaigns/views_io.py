@@ -296,5 +296,5 @@ def new_campaign_import_commit(request):
         )
         return _render_new_preview(request, preview, new_token, code, unit, stale=True)
     importing.drop_stash(token)
-    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务。")
-    return redirect("campaigns:plan", code=campaign.code)
+    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务，可在此修改后发布。")
+    return redirect("campaigns:editor", code=campaign.code)

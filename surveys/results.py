@@ -106,15 +106,14 @@ def compile_results(questions, answers_iter):
 
 
 def campaign_survey(campaign):
-    """The campaign's main survey: the one serving the earliest task (the baseline), else the oldest."""
+    """The campaign's main survey: the oldest serving the task linked to the baseline survey
+    (Task.purpose), else the oldest of the campaign."""
+    from campaigns.models import Task
+
     from .models import Survey
 
-    return (
-        Survey.objects.filter(campaign=campaign)
-        .exclude(status=Survey.Status.DRAFT)
-        .order_by("task__number", "created_at", "pk")
-        .first()
-    )
+    surveys = Survey.objects.filter(campaign=campaign).exclude(status=Survey.Status.DRAFT).order_by("created_at", "pk")
+    return surveys.filter(task__purpose=Task.Purpose.BASELINE_SURVEY).first() or surveys.first()
 
 
 def survey_summary(survey, unit_ids=None):
