@@ -79,7 +79,7 @@ def test_the_editor_page_costs_a_fixed_number_of_queries(world, login):
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    for n in range(20):
+    for _ in range(20):
         make_task(world["campaign"], section=world["section"], units=[world["office"], world["xining"]])
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
