@@ -204,3 +204,17 @@ def test_a_unit_reporter_cannot_create_a_campaign(world, login):
         "starts_on": "2025-04-01", "ends_on": "2025-09-30", "summary_due": "2025-09-30",
     }).status_code == 403
     assert not Campaign.objects.filter(code="qh-x").exists()
+
+
+def test_the_unit_sees_on_its_page_that_a_removed_task_was_cancelled_and_why(world, login, client):
+    from campaigns import services
+
+    w = world
+    mine = w["task"].assignments.get(unit=w["xining"])
+    services.submit_progress(mine, w["bureau"], expected_version=mine.version, text="已筹备", percent=30)
+    login(w["coordinator"]).post(reverse("campaigns:editor_task_change", args=["qh", w["task"].pk]),
+                                 {"action": "remove", "reason": "并入任务5"})
+    assert Task.objects.filter(pk=w["task"].pk).exists()
+    client.logout()
+    page = login(w["bureau"]).get(reverse("campaigns:assignment", args=[mine.pk])).content.decode()
+    assert "协调人取消了本单位在该任务中的分工" in page and "并入任务5" in page and "已筹备" in page
