@@ -407,6 +407,8 @@ def task_purpose_context(request, task):
     coordinators, the form to mark the task's units done from it."""
     campaign = task.campaign
     context = {"purpose": progress_for(task), "can_edit_plan": access.can_coordinate(request.user, campaign)}
+    if context["purpose"] is not None and not access.can_oversee(request.user, campaign):
+        context["purpose"].url = ""  # the module's overview pages are the office's
     if context["purpose"] is not None and context["can_edit_plan"] and campaign.status == Campaign.Status.ACTIVE:
         context["complete_form"] = CompleteFromPurposeForm(initial={"done_on": date.today()})
     return context
