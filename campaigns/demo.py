@@ -111,7 +111,8 @@ def load_demo(path=DEMO_FIXTURE):
         task, created = Task.objects.get_or_create(
             campaign=campaign,
             number=t["number"],
-            defaults={"section": sections[t["section"]], "title": t["title"], "deadline": deadline},
+            defaults={"section": sections[t["section"]], "title": t["title"], "deadline": deadline,
+                      "purpose": t.get("purpose", "")},
         )
         wanted = (sections[t["section"]].pk, t["title"], t.get("purpose", ""))
         if (task.section_id, task.title, task.purpose) != wanted:

@@ -138,6 +138,11 @@ from .models import Campaign, Membership, Section, Task, Unit  # noqa: E402
 DATE_INPUT = {"type": "date"}
 
 
+def date_widget():
+    """A browser date picker; its value must be ISO (the locale's format would leave it empty)."""
+    return forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")
+
+
 class ReasonForm(BootstrapForm):
     reason = forms.CharField(label="修改原因", required=False, max_length=80,
                              help_text="记入变更记录；已发布的方案请写明原因。")
@@ -167,10 +172,10 @@ class CampaignHeaderForm(ReasonForm):
     document_number = forms.CharField(label="文号", max_length=100, required=False,
                                       help_text="如 青市监函〔2024〕144号")
     issuing_authority = forms.CharField(label="发文机关", max_length=100, required=False)
-    issued_on = forms.DateField(label="印发日期", required=False, widget=forms.DateInput(attrs=DATE_INPUT))
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs=DATE_INPUT))
-    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs=DATE_INPUT))
-    summary_due = forms.DateField(label="书面总结报送截止日期", widget=forms.DateInput(attrs=DATE_INPUT))
+    issued_on = forms.DateField(label="印发日期", required=False, widget=date_widget())
+    starts_on = forms.DateField(label="开始日期", widget=date_widget())
+    ends_on = forms.DateField(label="结束日期", widget=date_widget())
+    summary_due = forms.DateField(label="书面总结报送截止日期", widget=date_widget())
     theme = forms.CharField(label="活动主题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     content_areas = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                     help_text="每行一项，写作“标题：内容”。")
@@ -205,9 +210,9 @@ class NewCampaignForm(BootstrapForm):
     coordinating_unit = forms.ModelChoiceField(label="协调单位", queryset=Unit.objects.none())
     document_number = forms.CharField(label="文号", max_length=100, required=False)
     issuing_authority = forms.CharField(label="发文机关", max_length=100, required=False)
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs=DATE_INPUT))
-    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs=DATE_INPUT))
-    summary_due = forms.DateField(label="书面总结报送截止日期", widget=forms.DateInput(attrs=DATE_INPUT))
+    starts_on = forms.DateField(label="开始日期", widget=date_widget())
+    ends_on = forms.DateField(label="结束日期", widget=date_widget())
+    summary_due = forms.DateField(label="书面总结报送截止日期", widget=date_widget())
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,7 +238,7 @@ class TaskForm(ReasonForm):
         label="责任单位", max_length=1000,
         help_text="按通知的写法填写，第一个为牵头单位，如“省局知识产权公共服务处，各市州市场监管局”；也可从下方单位目录中选取。",
     )
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    deadline = forms.DateField(label="完成时限", required=False, widget=date_widget())
     purpose = forms.ChoiceField(label="对应工作", choices=Task.Purpose.choices, required=False,
                                 help_text="由哪项工作完成该任务；任务页将显示该工作的进展。")
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -291,5 +296,5 @@ class UnitAccountForm(BootstrapForm):
 
 
 class CompleteFromPurposeForm(BootstrapForm):
-    done_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs=DATE_INPUT))
+    done_on = forms.DateField(label="完成日期", widget=date_widget())
     comment = forms.CharField(label="说明", required=False, max_length=500)

@@ -218,3 +218,24 @@ def test_the_unit_sees_on_its_page_that_a_removed_task_was_cancelled_and_why(wor
     client.logout()
     page = login(w["bureau"]).get(reverse("campaigns:assignment", args=[mine.pk])).content.decode()
     assert "协调人取消了本单位在该任务中的分工" in page and "并入任务5" in page and "已筹备" in page
+
+
+def test_saving_a_demo_task_form_unchanged_changes_nothing(demo, login, django_user_model):
+    from campaigns.models import Assignment, Task
+
+    task = Task.objects.get(campaign=demo, number=11)
+    before = list(Assignment.objects.filter(task=task).order_by("pk").values_list(
+        "pk", "unit_id", "role", "via_group_id", "position", "status"))
+    history = Assignment.history.filter(task_id=task.pk).count()
+    client = login(django_user_model.objects.get(username="province"))
+    url = reverse("campaigns:editor_task", args=[demo.code, task.pk])
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data["deadline"] = task.deadline.isoformat()
+    assert 'value="2024-06-28"' in client.get(url).content.decode()  # the date picker shows the deadline
+    assert client.post(url, data).status_code == 302
+    after = list(Assignment.objects.filter(task=task).order_by("pk").values_list(
+        "pk", "unit_id", "role", "via_group_id", "position", "status"))
+    assert after == before
+    assert Assignment.history.filter(task_id=task.pk).count() == history
+    assert Task.objects.get(pk=task.pk).history.count() == 1
