@@ -239,3 +239,43 @@ def test_saving_a_demo_task_form_unchanged_changes_nothing(demo, login, django_u
     assert after == before
     assert Assignment.history.filter(task_id=task.pk).count() == history
     assert Task.objects.get(pk=task.pk).history.count() == 1
+
+
+def test_the_header_form_saves_content_areas_written_one_per_line(world, login):
+    client = login(world["coordinator"])
+    response = client.post(reverse("campaigns:editor_header", args=["qh"]), {
+        "title": "2024年市州行", "document_number": "青市监函〔2024〕144号", "issuing_authority": "青海省市场监督管理局",
+        "starts_on": "2024-04-01", "ends_on": "2024-09-30", "summary_due": "2024-09-30", "theme": "服务到市州",
+        "content_areas": "摸清底数：开展摸底调研\n\n结对帮扶:共同服务", "reason": "按正式印发稿",
+    })
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(code="qh")
+    assert campaign.content_areas == [{"title": "摸清底数", "text": "开展摸底调研"},
+                                      {"title": "结对帮扶", "text": "共同服务"}]
+    assert campaign.history.first().history_change_reason == "修改活动方案信息：按正式印发稿"
+    form = client.get(reverse("campaigns:editor_header", args=["qh"])).content.decode()
+    assert "摸清底数：开展摸底调研" in form and 'value="2024-04-01"' in form
+
+
+def test_a_task_moves_to_another_section_and_sections_reorder_from_the_page(world, login):
+    w = world
+    later = make_section(w["campaign"], 2, "宣传推广")
+    client = login(w["coordinator"])
+    client.post(reverse("campaigns:editor_task_change", args=["qh", w["task"].pk]),
+                {"action": "move", "section": later.pk})
+    assert Task.objects.get(pk=w["task"].pk).section == later
+    client.post(reverse("campaigns:editor_section", args=["qh", later.pk]), {"action": "up"})
+    assert list(w["campaign"].sections.order_by("ordinal").values_list("title", flat=True)) == ["宣传推广", "活动启动"]
+
+
+def test_a_section_of_another_campaign_cannot_be_reached_from_this_one(world, login):
+    other = make_campaign(world["office"], code="other")
+    foreign = make_section(other, 1, "别处")
+    client = login(world["coordinator"])
+    before = snapshot(world["campaign"])
+    assert client.post(reverse("campaigns:editor_task_change", args=["qh", world["task"].pk]),
+                       {"action": "move", "section": foreign.pk}).status_code == 404
+    assert client.post(reverse("campaigns:editor_section", args=["qh", foreign.pk]),
+                       {"action": "remove"}).status_code == 404
+    assert snapshot(world["campaign"]) == before
+    assert other.sections.count() == 1
