@@ -272,3 +272,44 @@ def can_fix_directory(user, campaign=None):
     if campaign is not None:
         return can_coordinate(user, campaign)
     return bool(_unit_ids(user, {Role.COORDINATOR}))
+
+
+# ---------------------------------------------------------------- unit accounts (no admin)
+
+
+def manageable_units(user):
+    """Units whose reporter and viewer accounts the user may add and deactivate: the
+    coordinating units and responsible units of the campaigns it coordinates (every unit
+    for administrators)."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    campaigns = coordinated_campaigns(user)
+    return Unit.objects.filter(
+        Q(coordinated_campaigns__in=campaigns) | Q(assignments__task__campaign__in=campaigns)
+    ).distinct()
+
+
+def can_manage_account(user, account):
+    """A coordinator manages an account only if every unit it belongs to is one it manages,
+    and the account is neither an administrator nor a coordinator (those stay with the admin)."""
+    if not user.is_authenticated or account.pk == user.pk:
+        return False
+    if account.is_superuser or account.is_staff:
+        return user.is_superuser
+    memberships = list(account.memberships.values_list("unit_id", "role"))
+    if not memberships or any(role == Role.COORDINATOR for _, role in memberships):
+        return user.is_superuser
+    allowed = set(manageable_units(user).filter(pk__in=[u for u, _ in memberships]).values_list("pk", flat=True))
+    return all(unit_id in allowed for unit_id, _ in memberships)
+
+
+def get_account_for_user(user, pk):
+    """An account the user may manage (404 otherwise: others' accounts stay out of sight)."""
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(pk=pk).first()
+    if account is None or not can_manage_account(user, account):
+        raise Http404("没有找到该账号")
+    return account

@@ -117,12 +117,14 @@ def load_demo(path=DEMO_FIXTURE):
         task, created = Task.objects.get_or_create(
             campaign=campaign,
             number=t["number"],
-            defaults={"section": sections[t["section"]], "title": t["title"], "deadline": deadline},
+            defaults={"section": sections[t["section"]], "title": t["title"], "deadline": deadline,
+                      "purpose": t.get("purpose", "")},
         )
-        if not created and (task.section_id, task.title) != (sections[t["section"]].pk, t["title"]):
+        wanted = (sections[t["section"]].pk, t["title"], t.get("purpose", ""))
+        if (task.section_id, task.title, task.purpose) != wanted:
             # Deadlines are left alone once loaded: they may have been moved by an approved adjustment.
-            task.section, task.title = sections[t["section"]], t["title"]
-            task.save(update_fields=["section", "title"])
+            task.section, task.title, task.purpose = sections[t["section"]], t["title"], t.get("purpose", "")
+            task.save(update_fields=["section", "title", "purpose"])
         services.set_task_units(task, directory.resolve(t["units"]))
     return campaign, logins
 

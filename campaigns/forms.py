@@ -164,3 +164,172 @@ class AdjustmentRequestForm(BootstrapForm):
 class AdjustmentDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "不批准")])
     comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------- plan editor (campaigns/editor.py)
+
+from .models import Campaign, Membership, Section, Task, Unit  # noqa: E402
+
+DATE_INPUT = {"type": "date"}
+
+
+def date_widget():
+    """A browser date picker; its value must be ISO (the locale's format would leave it empty)."""
+    return forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")
+
+
+class ReasonForm(BootstrapForm):
+    reason = forms.CharField(label="修改原因", required=False, max_length=80,
+                             help_text="记入变更记录；已发布的方案请写明原因。")
+
+
+def parse_content_areas(text):
+    """“标题：正文” per line → [{"title", "text"}] (a line without “：” is a title alone)."""
+    areas = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if "：" not in line:
+            line = line.replace(":", "：", 1)
+        title, _, body = line.partition("：")
+        areas.append({"title": title.strip(), "text": body.strip()})
+    return areas
+
+
+def format_content_areas(areas):
+    return "\n".join(f"{a.get('title', '')}：{a.get('text', '')}" if a.get("text") else a.get("title", "")
+                     for a in areas or [])
+
+
+class CampaignHeaderForm(ReasonForm):
+    title = forms.CharField(label="标题", max_length=200)
+    document_number = forms.CharField(label="文号", max_length=100, required=False,
+                                      help_text="如 青市监函〔2024〕144号")
+    issuing_authority = forms.CharField(label="发文机关", max_length=100, required=False)
+    issued_on = forms.DateField(label="印发日期", required=False, widget=date_widget())
+    starts_on = forms.DateField(label="开始日期", widget=date_widget())
+    ends_on = forms.DateField(label="结束日期", widget=date_widget())
+    summary_due = forms.DateField(label="书面总结报送截止日期", widget=date_widget())
+    theme = forms.CharField(label="活动主题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    content_areas = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                    help_text="每行一项，写作“标题：内容”。")
+
+    field_order = ["title", "document_number", "issuing_authority", "issued_on", "starts_on", "ends_on",
+                   "summary_due", "theme", "content_areas", "reason"]
+
+    @classmethod
+    def for_campaign(cls, campaign):
+        initial = {name: getattr(campaign, name) for name in ("title", "document_number", "issuing_authority",
+                                                              "issued_on", "starts_on", "ends_on", "summary_due",
+                                                              "theme")}
+        initial["content_areas"] = format_content_areas(campaign.content_areas)
+        return cls(initial=initial)
+
+    def clean_content_areas(self):
+        return parse_content_areas(self.cleaned_data.get("content_areas"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return data
+
+    def values(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class NewCampaignForm(BootstrapForm):
+    title = forms.CharField(label="标题", max_length=200)
+    code = forms.SlugField(label="代码", max_length=50, help_text="网址中使用的简短英文代码，如 qinghai-2025。")
+    coordinating_unit = forms.ModelChoiceField(label="协调单位", queryset=Unit.objects.none())
+    document_number = forms.CharField(label="文号", max_length=100, required=False)
+    issuing_authority = forms.CharField(label="发文机关", max_length=100, required=False)
+    starts_on = forms.DateField(label="开始日期", widget=date_widget())
+    ends_on = forms.DateField(label="结束日期", widget=date_widget())
+    summary_due = forms.DateField(label="书面总结报送截止日期", widget=date_widget())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinating_unit"].queryset = units if units is not None else Unit.objects.none()
+        if units is not None and len(units) == 1:
+            self.fields["coordinating_unit"].initial = units[0].pk
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Campaign.objects.filter(code=code).exists():
+            raise ValidationError("该代码已被其他活动方案使用，请换一个。")
+        return code
+
+
+class SectionForm(ReasonForm):
+    title = forms.CharField(label="活动安排标题", max_length=200)
+
+
+class TaskForm(ReasonForm):
+    section = forms.ModelChoiceField(label="活动安排", queryset=Section.objects.none())
+    title = forms.CharField(label="任务内容", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    units = forms.CharField(
+        label="责任单位", max_length=1000,
+        help_text="按通知的写法填写，第一个为牵头单位，如“省局知识产权公共服务处，各市州市场监管局”；也可从下方单位目录中选取。",
+    )
+    deadline = forms.DateField(label="完成时限", required=False, widget=date_widget())
+    purpose = forms.ChoiceField(label="对应工作", choices=Task.Purpose.choices, required=False,
+                                help_text="由哪项工作完成该任务；任务页将显示该工作的进展。")
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["section", "title", "units", "deadline", "purpose", "description", "reason"]
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = campaign.sections.order_by("ordinal")
+        self.fields["units"].widget.attrs.update({"data-units-input": "1", "autocomplete": "off"})
+
+
+class CopyPlanForm(BootstrapForm):
+    INTERVALS = [("year", "顺延一年"), ("days", "顺延指定天数")]
+
+    title = forms.CharField(label="新方案标题", max_length=200)
+    code = forms.SlugField(label="新方案代码", max_length=50)
+    document_number = forms.CharField(label="新方案文号", max_length=100, required=False)
+    interval = forms.ChoiceField(label="日期顺延", choices=INTERVALS, initial="year", widget=forms.RadioSelect)
+    days = forms.IntegerField(label="顺延天数", required=False, min_value=-3660, max_value=3660,
+                              help_text="选择“顺延指定天数”时填写；负数为提前。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interval"].widget.attrs["class"] = "form-check-input"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Campaign.objects.filter(code=code).exists():
+            raise ValidationError("该代码已被其他活动方案使用，请换一个。")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("interval") == "days" and data.get("days") is None:
+            self.add_error("days", "请填写顺延天数。")
+        return data
+
+
+class LifecycleForm(BootstrapForm):
+    reason = forms.CharField(label="理由", required=False, max_length=80)
+
+
+class UnitAccountForm(BootstrapForm):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none())
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 _ . @ + -。")
+    full_name = forms.CharField(label="姓名", max_length=150, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False, help_text="用于接收任务提醒。")
+    role = forms.ChoiceField(label="角色", choices=[(Membership.Role.REPORTER, "填报人（填报进度）"),
+                                                   (Membership.Role.VIEWER, "查看人（只读）")])
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class CompleteFromPurposeForm(BootstrapForm):
+    done_on = forms.DateField(label="完成日期", widget=date_widget())
+    comment = forms.CharField(label="说明", required=False, max_length=500)

@@ -1,7 +1,8 @@
 """Turning django-simple-history records into “who, when, old → new, why” for the pages."""
-from .models import Assignment
+from .models import Assignment, Task
 
 STATUS_LABELS = dict(Assignment.Status.choices)
+PURPOSE_LABELS = dict(Task.Purpose.choices)
 
 
 def _display(field, value):
@@ -9,6 +10,8 @@ def _display(field, value):
         return "—"
     if field == "status":
         return STATUS_LABELS.get(value, value)
+    if field == "purpose":
+        return PURPOSE_LABELS.get(value, value)
     if field == "completed_late":
         return "是" if value else "否"
     if hasattr(value, "strftime"):

@@ -154,6 +154,9 @@ class Campaign(models.Model):
 
     objects = CampaignQuerySet.as_manager()
 
+    # Header edits, publishing, closing and reopening are kept with who, when and why.
+    history = HistoricalRecords(verbose_name=_("活动方案变更记录"), excluded_fields=["created_at"])
+
     class Meta:
         ordering = ["-starts_on", "code"]
         verbose_name = _("活动方案")
@@ -167,6 +170,8 @@ class Section(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="sections")
     ordinal = models.PositiveIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
+
+    history = HistoricalRecords(verbose_name=_("活动安排变更记录"))
 
     class Meta:
         ordering = ["campaign", "ordinal"]
@@ -208,6 +213,14 @@ class TaskQuerySet(models.QuerySet):
 
 
 class Task(models.Model):
+    class Purpose(models.TextChoices):
+        """What fulfils the task, so its module's progress shows on it (and not a title search)."""
+
+        NONE = "", _("无")
+        BASELINE_SURVEY = "baseline_survey", _("摸底调研问卷")
+        PAIRING = "pairing", _("结对帮扶")
+        SUMMARIES = "summaries", _("书面总结和典型案例")
+
     campaign = models.ForeignKey(Campaign, verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="tasks")
     section = models.ForeignKey(Section, verbose_name=_("活动安排"), on_delete=models.PROTECT, related_name="tasks")
     number = models.PositiveIntegerField(_("编号"))
@@ -216,6 +229,10 @@ class Task(models.Model):
     original_deadline = models.DateField(_("原定完成时限"), null=True, blank=True)
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    purpose = models.CharField(
+        _("对应工作"), max_length=20, choices=Purpose.choices, default=Purpose.NONE, blank=True,
+        help_text=_("由哪项工作完成该任务：摸底调研问卷、结对帮扶或书面总结"),
+    )
 
     # Every change (deadline, content) is kept with who, when and why (`_change_reason`).
     history = HistoricalRecords(verbose_name=_("任务变更记录"))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -549,56 +549,64 @@ def send_reminders(today=None, days=None):
     return run
 
 
-# ---------------------------------------------------------------- copying a plan
-
-
-def _shifted(day, shift_days):
-    return day + timedelta(days=shift_days) if day else day
+# ---------------------------------------------------------------- next year's plan
 
 
 @transaction.atomic
 def copy_plan(source, *, code, title=None, document_number=None, shift_days=0, user=None):
-    """Copy `source`'s plan into a new draft campaign (草稿) and return it.
+    """复制为新方案: a new DRAFT campaign with `source`'s header, sections, tasks (numbers,
+    purposes), responsible units and deadlines, every date moved by `shift_days`.
 
-    Copied: the header (title and 文号 unless given, authority, theme, content areas,
-    coordinating unit), every date shifted by `shift_days` (period, issue date, summary due
-    date, each task's deadline), the sections, the tasks (numbers, titles, descriptions,
-    notes) and each task's responsible units with their roles, groups and order. Cancelled
-    assignments, progress, evidence and adjustments stay behind: the new plan starts
-    clean. The source campaign is not touched and the directory is shared. `user` is
-    recorded in the tasks' history. Refused if `code` is already used. The caller checked
-    that `user` may start campaigns for the coordinating unit.
+    Nothing of `source` changes; no progress, reports or history is copied, and the unit
+    directory is shared. With `user`, refused unless the user coordinates `source`.
+    Returns the new campaign.
     """
+    from .access import can_coordinate
+    from .models import Section
+
+    if user is not None and not can_coordinate(user, source):
+        raise ActionRefused("只有本活动的协调人可以复制活动方案。")
+    code = (code or "").strip()
+    if not code:
+        raise ActionRefused("请填写新方案的代码。")
     if Campaign.objects.filter(code=code).exists():
         raise ActionRefused(f"代码“{code}”已被其他活动方案使用，请换一个。")
-    campaign = Campaign.objects.create(
-        code=code,
-        title=title or source.title,
-        document_number=source.document_number if document_number is None else document_number,
-        issuing_authority=source.issuing_authority,
-        issued_on=_shifted(source.issued_on, shift_days),
-        coordinating_unit_id=source.coordinating_unit_id,
-        theme=source.theme,
-        content_areas=source.content_areas,
-        starts_on=_shifted(source.starts_on, shift_days),
-        ends_on=_shifted(source.ends_on, shift_days),
-        summary_due=_shifted(source.summary_due, shift_days),
-        status=Campaign.Status.DRAFT,
+    shift = timedelta(days=shift_days or 0)
+
+    def moved(day):
+        return day + shift if day else day
+
+    reason = f"复制自“{source.title}”（{source.code}）"[:100]
+    campaign = Campaign(
+        code=code, title=(title or source.title).strip(), document_number=(document_number or "").strip(),
+        issuing_authority=source.issuing_authority, issued_on=None, coordinating_unit_id=source.coordinating_unit_id,
+        theme=source.theme, content_areas=source.content_areas, starts_on=moved(source.starts_on),
+        ends_on=moved(source.ends_on), summary_due=moved(source.summary_due), status=Campaign.Status.DRAFT,
     )
+    campaign._change_reason, campaign._history_user = reason, user
+    campaign.save()
     sections = {}
-    for section in source.sections.order_by("ordinal"):
-        sections[section.pk] = campaign.sections.create(ordinal=section.ordinal, title=section.title)
-    assignments = []
-    live = Assignment.objects.filter(status__in=lifecycle.LIVE).order_by("position", "pk")
-    for task in source.tasks.order_by("number").prefetch_related(Prefetch("assignments", live)):
-        copy = Task(
-            campaign=campaign, section=sections[task.section_id], number=task.number, title=task.title,
-            description=task.description, notes=task.notes, deadline=_shifted(task.deadline, shift_days),
-        )
-        _save_with_reason(copy, user, f"复制自“{source.title}”（{source.code}）")
-        assignments += [
-            Assignment(task=copy, unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id, position=a.position)
-            for a in task.assignments.all()
-        ]
-    bulk_create_with_history(assignments, Assignment, default_user=user, default_change_reason="复制方案")
+    for section in Section.objects.filter(campaign=source).order_by("ordinal"):
+        copy = Section(campaign=campaign, ordinal=section.ordinal, title=section.title)
+        copy._change_reason, copy._history_user = reason, user
+        copy.save()
+        sections[section.pk] = copy
+    old_tasks = list(Task.objects.filter(campaign=source).order_by("number"))
+    new_tasks = bulk_create_with_history(
+        [
+            Task(campaign=campaign, section=sections[t.section_id], number=t.number, title=t.title,
+                 description=t.description, deadline=moved(t.deadline), original_deadline=moved(t.deadline),
+                 notes=t.notes, purpose=t.purpose)
+            for t in old_tasks
+        ],
+        Task, default_user=user, default_change_reason=reason,
+    )
+    by_number = {t.number: t for t in Task.objects.filter(campaign=campaign)} if new_tasks else {}
+    number_of = {t.pk: t.number for t in old_tasks}
+    assignments = [
+        Assignment(task=by_number[number_of[a.task_id]], unit_id=a.unit_id, role=a.role, via_group_id=a.via_group_id,
+                   position=a.position)
+        for a in Assignment.objects.filter(task__campaign=source).exclude(status=Assignment.Status.CANCELLED)
+    ]
+    bulk_create_with_history(assignments, Assignment, default_user=user, default_change_reason=reason)
     return campaign

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_io
+from . import views, views_editor, views_io
 
 app_name = "campaigns"
 
@@ -36,4 +36,24 @@ urlpatterns += [
     path("assignments/<int:pk>/adjustments/", views.request_adjustment, name="request_adjustment"),
     path("adjustments/<int:pk>/decide/", views.decide_adjustment, name="decide_adjustment"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+]
+
+# the coordinator's plan editor, lifecycle, copying and unit accounts (views_editor)
+urlpatterns += [
+    path("new/", views_editor.campaign_new, name="campaign_new"),
+    path("units/accounts/", views_editor.unit_accounts, name="unit_accounts"),
+    path("units/accounts/<int:pk>/", views_editor.unit_account_change, name="unit_account_change"),
+    path("campaigns/<slug:code>/edit/", views_editor.editor_page, name="editor"),
+    path("campaigns/<slug:code>/edit/header/", views_editor.header_edit, name="editor_header"),
+    path("campaigns/<slug:code>/edit/sections/", views_editor.section_add, name="editor_section_add"),
+    path("campaigns/<slug:code>/edit/sections/<int:pk>/", views_editor.section_edit, name="editor_section"),
+    path("campaigns/<slug:code>/edit/tasks/new/", views_editor.task_add, name="editor_task_add"),
+    path("campaigns/<slug:code>/edit/tasks/<int:pk>/", views_editor.task_edit, name="editor_task"),
+    path("campaigns/<slug:code>/edit/tasks/<int:pk>/change/", views_editor.task_change, name="editor_task_change"),
+    path("campaigns/<slug:code>/edit/tasks/<int:pk>/complete/", views_editor.task_complete, name="task_complete"),
+    path("campaigns/<slug:code>/edit/deadlines/", views_editor.deadlines, name="editor_deadlines"),
+    path("campaigns/<slug:code>/copy/", views_editor.copy_plan, name="copy"),
+    path("campaigns/<slug:code>/publish/", views_editor.lifecycle, {"action": "publish"}, name="publish"),
+    path("campaigns/<slug:code>/close/", views_editor.lifecycle, {"action": "close"}, name="close"),
+    path("campaigns/<slug:code>/reopen/", views_editor.lifecycle, {"action": "reopen"}, name="reopen"),
 ]

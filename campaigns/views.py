@@ -105,11 +105,13 @@ def task_detail(request, code, number):
     for assignment in assignments:
         assignment.readable = assignment.pk in readable
     history = change_log(task.history.select_related("history_user"), TASK_HISTORY_FIELDS, "任务")
+    from .views_editor import task_purpose_context
+
     return render(
         request,
         "campaigns/task_detail.html",
         {"task": task, "campaign": task.campaign, "assignments": assignments,
-         "reports": _timeline(readable)[:100], "history": history},
+         "reports": _timeline(readable)[:100], "history": history, **task_purpose_context(request, task)},
     )
 
 
@@ -130,7 +132,7 @@ def my_tasks(request):
 # ---------------------------------------------------------------- progress, verification, adjustments
 
 ASSIGNMENT_HISTORY_FIELDS = ["status", "percent", "completed_at", "completed_on", "completed_late", "role"]
-TASK_HISTORY_FIELDS = ["deadline", "title", "description"]
+TASK_HISTORY_FIELDS = ["deadline", "title", "description", "number", "purpose"]
 
 
 def _timeline(assignments):

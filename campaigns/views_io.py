@@ -356,5 +356,5 @@ def new_campaign_import_commit(request):
         importing.drop_stash(token)
         return _preview(request, None, new, scope, filename, data, options=options, stale=True)
     importing.drop_stash(token)
-    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务。")
-    return redirect("campaigns:plan", code=campaign.code)
+    messages.success(request, f"已新建活动方案（草稿）并导入 {preview.count(importing.NEW)} 项任务，可在此修改后发布。")
+    return redirect("campaigns:editor", code=campaign.code)

@@ -9,3 +9,7 @@ class PairingConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+        from . import purpose
+
+        purpose.register()  # the task page shows this module's progress (campaigns.purposes)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from campaigns.access import campaign_units, reporter_unit_ids
 from campaigns.evidence import generated_name
-from campaigns.models import Region, Unit
+from campaigns.models import Region, Task, Unit
 
 from . import matching
 from .models import Industry, InstitutionProfile, MentoringActivity, Need, Pairing, Service
@@ -205,8 +205,9 @@ def build_plan(campaign):
 
 
 def default_task(campaign):
-    """The plan's pairing task (task 11 in the Qinghai plan): the first whose title speaks of 帮扶."""
-    return campaign.tasks.filter(title__contains="帮扶").order_by("number").first()
+    """The plan's pairing task: the one the coordinator linked to the pairing programme
+    (Task.purpose, task 11 in the Qinghai plan), or None."""
+    return campaign.tasks.filter(purpose=Task.Purpose.PAIRING).order_by("number").first()
 
 
 @transaction.atomic

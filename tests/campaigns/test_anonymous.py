@@ -14,6 +14,9 @@ PUBLIC = {
     "respond_submit": "a respondent's invitation link",
     "open_link": "a survey's open link (rate-limited)",
     "open_submit": "a survey's open link (rate-limited)",
+    # A new unit account sets its password: the one-time token is the key (test_unit_accounts).
+    "password_reset_confirm": "a one-time password-set link",
+    "password_reset_complete": "the page after setting a password",
 }
 
 

@@ -164,12 +164,13 @@ def test_a_coordinator_turns_the_notice_into_a_draft_campaign(province, demo):
     assert response.status_code == 200
     assert response.context["preview"].count(importing.NEW) == 22
     assert "将新建活动方案（草稿）：2024年青海省“知识产权公共服务市州行”活动方案" in response.content.decode()
+    assert "管理后台" not in response.content.decode() and "可在“编辑方案”中修改" in response.content.decode()
     assert snapshot() == before
     response = province.post(
         reverse("campaigns:import_new_commit"),
         {"token": response.context["token"], "code": "qinghai-2025", "unit": office.pk},
     )
-    assert response["Location"] == reverse("campaigns:plan", args=["qinghai-2025"])
+    assert response["Location"] == reverse("campaigns:editor", args=["qinghai-2025"])
     campaign = Campaign.objects.get(code="qinghai-2025")
     assert campaign.status == Campaign.Status.DRAFT and campaign.coordinating_unit == office
     assert campaign.tasks.count() == 22 and campaign.sections.count() == 5

@@ -32,7 +32,7 @@ def world(db, media):
     mentor2 = make_unit("测试大学", kind=Unit.Kind.UNIVERSITY, region=west)
     mentee = make_unit("东州市场监管局", region=east)
     other = make_unit("西州市场监管局", region=west)
-    task = make_task(campaign, title="建立帮扶机制", units=[mentee, other, mentor, mentor2])
+    task = make_task(campaign, title="建立帮扶机制", purpose="pairing", units=[mentee, other, mentor, mentor2])
     for unit, svc, ind, cap in ((mentor, ["专利导航", "培训"], ["新能源"], 2), (mentor2, ["培训"], ["农牧"], 1)):
         profile = InstitutionProfile.objects.create(unit=unit, capacity=cap)
         profile.services.set(vocab(Service, *svc))
