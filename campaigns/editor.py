@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import lifecycle
 from .access import can_coordinate
 from .directory import Directory, Entry, UnknownUnit, assignments_from_entries
 from .models import AdjustmentRequest, Assignment, Campaign, ProgressReport, Section, Task
@@ -42,7 +43,7 @@ def check_can_edit(user, campaign):
     """Refuse unless `user` coordinates `campaign` and it is not closed (已结束 is read-only)."""
     if user is None or not can_coordinate(user, campaign):
         raise ActionRefused("只有本活动的协调人可以修改活动方案。")
-    if campaign.status == Campaign.Status.CLOSED:
+    if lifecycle.campaign_is_closed(campaign):
         raise ActionRefused("该活动方案已结束，只能查看和下载；如需修改，请先重新开启。")
 
 
@@ -501,13 +502,15 @@ def complete_from_purpose(task, user, *, assignment_ids, done_on=None, comment="
     Returns the number of assignments marked."""
     campaign = _locked(task.campaign)
     check_can_edit(user, campaign)
-    if campaign.status != Campaign.Status.ACTIVE:
+    if not lifecycle.campaign_accepts_reports(campaign):
         raise ActionRefused("只有进行中的活动方案可以确认任务完成。")
     if not task.purpose:
         raise ActionRefused("该任务没有关联的工作，请先在任务中设置“对应工作”。")
-    done_on = done_on or timezone.localdate()
-    if done_on > timezone.localdate():
-        raise ActionRefused("完成日期不能晚于今天。")
+    done_on = done_on or lifecycle.today()
+    problem = lifecycle.check_done_on(done_on, campaign)
+    if problem:
+        raise ActionRefused(problem)
+    late = lifecycle.is_completed_late(done_on, lifecycle.deadline_in_force(task, done_on))
     chosen = list(
         task.assignments.filter(pk__in=assignment_ids).exclude(
             status__in=(Assignment.Status.CANCELLED, Assignment.Status.VERIFIED)
@@ -518,10 +521,11 @@ def complete_from_purpose(task, user, *, assignment_ids, done_on=None, comment="
     text = (comment or "").strip() or f"依据{task.get_purpose_display()}的完成情况，协调人确认完成。"
     for assignment in chosen:
         assignment.percent = 100
-        _journal(assignment, user, text, Assignment.Status.VERIFIED)
+        entry = _journal(assignment, user, text, Assignment.Status.VERIFIED)
+        ProgressReport.objects.filter(pk=entry.pk).update(done_on=done_on)
         assignment.status = Assignment.Status.VERIFIED
         assignment.completed_at = timezone.now()
-        assignment.completed_late = bool(task.deadline and done_on > task.deadline)
+        assignment.completed_on, assignment.completed_late = done_on, late
         assignment.version += 1
         _save(assignment, user, _reason("确认完成", text))
     return len(chosen)

@@ -64,6 +64,10 @@ def test_province_authors_publishes_closes_and_copies_a_plan_without_the_admin(p
     log_in(xining, demo_site, "xining")
     xining.goto(f"{demo_site}/my/")
     assert "向各市州发放基础摸底调研问卷" not in xining.content()
+    xining.goto(f"{demo_site}/campaigns/")
+    assert campaign.title not in xining.content()
+    response = xining.goto(f"{demo_site}/campaigns/{campaign.code}/")
+    assert response.status == 404
 
     # Deadlines in bulk: all three tasks, one date; then the last one shifted by a week.
     page.check("[data-select-all]")
