@@ -354,7 +354,7 @@ def safe_download_name(name, extension, fallback="附件"):
     """A download name that keeps the uploader's Chinese but nothing a header or a file
     system could trip over (controls, quotes, slashes, semicolons), ending in the checked
     extension whatever the uploader called it."""
-    stem = unicodedata.normalize("NFC", PurePath(str(name or "")).stem if "." in str(name or "") else str(name or ""))
+    stem = re.sub(r"\.[A-Za-z0-9]{1,8}$", "", unicodedata.normalize("NFC", str(name or "")))
     stem = UNSAFE_NAME.sub("_", stem).strip(" ._")[:100] or fallback
     return f"{stem}.{extension}" if extension else stem
 

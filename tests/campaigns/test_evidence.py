@@ -249,6 +249,7 @@ def test_evidence_downloads_as_an_attachment_with_a_safe_chinese_name_and_type(a
     ("报告.html", "pdf", "报告.pdf"),  # the checked kind decides the extension
     ('a"b;c\r\nd.pdf', "pdf", "a_b_c_d.pdf"),
     ("", "pdf", "附件.pdf"),
+    ("帮扶协议（青海大学—海东市 v1.2）", "pdf", "帮扶协议（青海大学—海东市 v1.2）.pdf"),
 ])
 def test_download_names_keep_chinese_and_lose_what_could_break_a_header(name, extension, expected):
     assert safe_download_name(name, extension) == expected

@@ -53,3 +53,12 @@ def test_no_template_holds_inline_script_or_event_handlers():
             if re.search(r"<style\b", text):
                 found.append(f"{template.relative_to(settings.BASE_DIR)}: <style> element")
     assert found == []
+
+
+def test_no_script_of_the_site_turns_questionnaire_text_into_html():
+    """SurveyJS shows titles and descriptions as text unless a page registers onTextMarkdown
+    and hands back HTML; the site never does, matching the sanitiser's plain-text rule."""
+    scripts = [p for folder in ("static", "campaigns/static", "surveys/static", "reports/static", "pairing/static")
+               for p in (Path(settings.BASE_DIR) / folder).rglob("*.js")]
+    assert scripts
+    assert [str(p) for p in scripts if "onTextMarkdown" in p.read_text()] == []
