@@ -10,14 +10,14 @@ in the PDF: A4, margins 37/35/28/26 mm, a document grid of 22 lines × 28 charac
 numbers "— N —" in 4号 宋体 on the right of odd pages and the left of even ones.
 """
 import io
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from . import pdf
@@ -152,13 +152,6 @@ def _bottom_border(paragraph, colour="E60012", size=12):
     ppr.append(borders)
 
 
-def _repeat_header(row):
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
-
-
 class DocxRenderer(pdf._Renderer):
     """The PDF renderer's parts, written to a python-docx Document instead of a story."""
 
@@ -166,6 +159,9 @@ class DocxRenderer(pdf._Renderer):
         super().__init__(data, fonts=None)
         self.doc = Document()
         _styles(self.doc)
+        # python-docx looks a style name up through every style on each use (slow for
+        # thousands of table cells): resolve the ids once and set w:pStyle directly.
+        self._style_ids = {name: self.doc.styles[name].style_id for name in STYLES}
         _page_setup(self.doc)
         self._pending_space = None
         self._heading_level = None
@@ -190,20 +186,25 @@ class DocxRenderer(pdf._Renderer):
         style = kind or self._style_for(role, size, bold, color)
         p = None
         for line in clean(text).split("\n"):
-            p = self.doc.add_paragraph(line, style=style)
-            _east_asian_hint(p)
+            p = self._paragraph(line, style)
             if self._pending_space is not None:
                 p.paragraph_format.space_before = Pt(self._pending_space)
                 self._pending_space = None
-            if ALIGN[align] != p.style.paragraph_format.alignment:
+            if ALIGN[align] != STYLES[style][4]:
                 p.alignment = ALIGN[align]
             if left_indent:
                 p.paragraph_format.left_indent = Pt(left_indent)
         self.last = p
 
+    def _paragraph(self, text, style):
+        p = self.doc.add_paragraph(text)
+        p._p.get_or_add_pPr().get_or_add_pStyle().val = self._style_ids[style]
+        _east_asian_hint(p)
+        return p
+
     def blank(self, lines=1):
         for _ in range(lines):
-            self.doc.add_paragraph("", style="正文")
+            self._paragraph("", "正文")
 
     def space(self, height):
         self._pending_space = height
@@ -222,31 +223,44 @@ class DocxRenderer(pdf._Renderer):
         self.text(text, role=role, first_indent=2, bold=level == 3)
 
     def table(self, header, rows, widths, numeric_from=None):
-        table = self.doc.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        """A real Word table (grid borders, header row repeated on every page), written as
+        one piece of XML: python-docx's per-cell API is too slow for a 500-task plan."""
         scale = 156 / sum(widths)
-        for i, (cell, value) in enumerate(zip(table.rows[0].cells, header, strict=True)):
-            self._cell(cell, value, True, Mm(widths[i] * scale))
-        _repeat_header(table.rows[0])
-        for row in rows:
-            cells = table.add_row().cells
-            for i, value in enumerate(row):
-                self._cell(cells[i], value, numeric_from is not None and i >= numeric_from, Mm(widths[i] * scale))
-        self.doc.add_paragraph("", style="表格文字")
+        twips = [round(w * scale / 25.4 * 1440) for w in widths]
+        style_id = self._style_ids["表格文字"]
 
-    def _cell(self, cell, value, centred, width):
-        cell.width = width
-        p = cell.paragraphs[0]
-        p.style = "表格文字"
-        p.add_run(clean(pdf.fmt(value)))
-        if centred:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        def cell(value, width, centred):
+            lines = clean(pdf.fmt(value)).split("\n")
+            runs = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+            jc = '<w:jc w:val="center"/>' if centred else ""
+            return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>'
+                    f'<w:r><w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr>{runs}</w:r></w:p></w:tc>')
+
+        xml = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{self._table_style_id}"/>'
+               f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+               '</w:tblPr><w:tblGrid>', "".join(f'<w:gridCol w:w="{t}"/>' for t in twips), "</w:tblGrid>"]
+        xml.append('<w:tr><w:trPr><w:tblHeader/></w:trPr>'
+                   + "".join(cell(h, t, True) for h, t in zip(header, twips, strict=True)) + "</w:tr>")
+        for row in rows:
+            xml.append("<w:tr>" + "".join(
+                cell(v, twips[i], numeric_from is not None and i >= numeric_from) for i, v in enumerate(row)
+            ) + "</w:tr>")
+        xml.append("</w:tbl>")
+        self.doc.element.body._insert_tbl(parse_xml("".join(xml)))
+        self._paragraph("", "表格文字")
+
+    @property
+    def _table_style_id(self):
+        style_id = getattr(self, "_grid_id", None)
+        if style_id is None:
+            style_id = self._grid_id = self.doc.styles["Table Grid"].style_id
+        return style_id
 
     def picture(self, data, width, height, caption):
-        self.doc.add_picture(io.BytesIO(data), width=Pt(width), height=Pt(height))
-        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self.doc.add_paragraph(clean(caption), style="图片说明")
+        p = self._paragraph("", "图片说明")
+        p.add_run().add_picture(io.BytesIO(data), width=Pt(width), height=Pt(height))
+        self._paragraph(clean(caption), "图片说明")
 
 
 def render_docx(data, out=None, renderer=None):

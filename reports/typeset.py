@@ -321,6 +321,7 @@ class CJKText(Flowable):
             canv.setStrokeColor(self.color)
             canv.setLineWidth(self.size * 0.03)
         y = self.height
+        current_gap = 0.0  # Tc is graphics state: set it only when it changes (restored at the end)
         for index, line in enumerate(self._lines):
             y -= self.leading
             chars = line.chars
@@ -346,7 +347,9 @@ class CJKText(Flowable):
             tx = canv.beginText(x, baseline)
             if self.bold:
                 tx.setTextRenderMode(2)
-            tx.setCharSpace(gap)
+            if abs(gap - current_gap) > 1e-4:
+                tx.setCharSpace(gap)
+                current_gap = gap
             run, face = [], None
             for ch, f, _ in chars:
                 if f is not face and run:
