@@ -43,7 +43,14 @@ LADDER = [
 # "para": an unnumbered paragraph that names its own parties under a heading (State Council style).
 KINDS = [kind for kind, _ in LADDER] + ["para"]
 RANK = {kind: index for index, kind in enumerate(KINDS)}
-LEVEL_LABELS = {"part": "一、", "section": "（一）", "item": "1.", "subitem": "（1）", "circled": "①", "para": "不编号的段落"}
+LEVEL_LABELS = {
+    "part": "一、",
+    "section": "（一）",
+    "item": "1.",
+    "subitem": "（1）",
+    "circled": "①",
+    "para": "不编号的段落",
+}
 # Part headings under which a plan lists its tasks.
 TASK_PARTS = re.compile(
     r"(重点活动安排|活动安排|主要任务|重点任务|工作任务|具体任务|任务分工|工作措施|具体措施|主要措施|重点措施|"
