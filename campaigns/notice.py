@@ -40,8 +40,17 @@ LADDER = [
     ("subitem", re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*")),
     ("circled", re.compile(rf"^([{CIRCLED}])\s*")),
 ]
-RANK = {kind: index for index, (kind, _) in enumerate(LADDER)}
-LEVEL_LABELS = {"part": "一、", "section": "（一）", "item": "1.", "subitem": "（1）", "circled": "①"}
+# "para": an unnumbered paragraph that names its own parties under a heading (State Council style).
+KINDS = [kind for kind, _ in LADDER] + ["para"]
+RANK = {kind: index for index, kind in enumerate(KINDS)}
+LEVEL_LABELS = {
+    "part": "一、",
+    "section": "（一）",
+    "item": "1.",
+    "subitem": "（1）",
+    "circled": "①",
+    "para": "不编号的段落",
+}
 # Part headings under which a plan lists its tasks.
 TASK_PARTS = re.compile(
     r"(重点活动安排|活动安排|主要任务|重点任务|工作任务|具体任务|任务分工|工作措施|具体措施|主要措施|重点措施|"
@@ -57,7 +66,8 @@ _PAGE_LINE = re.compile(
 _PAGE_GLUED = re.compile(r"(?<![\d—–\-－])\s*[—–\-－]{1,2}\s*\d{1,4}\s*[—–\-－]{1,2}\s*(?![\d—–\-－])")
 _TERMINAL = "。；！？;!?：:）)”"
 _SUFFIX_LINE = re.compile(
-    r"^[（(]|^(责任单位|牵头单位|牵头部门|配合单位|配合部门|责任部门|参与单位|完成时限|完成时间|时间节点|时限|时间)\s*[：:]"
+    r"^[（(]|^(牵头责任单位|协同责任单位|配合责任单位|协同单位|责任单位|牵头单位|牵头部门|配合单位|配合部门|责任部门|参与单位"
+    r"|完成时限|完成时间|时间节点|时限|时间|牵头负责领导|牵头市领导|牵头领导|责任领导|分管领导|负责领导|责任人)\s*[：:]"
 )
 _TAIL = re.compile(r"^(附件|抄送|印发|主送|联系人|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$)")
 
@@ -254,10 +264,29 @@ def read_items(lines, full_lines=frozenset()):
             if current.text == current.head and (len(current.head) >= 15 or current.line in full_lines):
                 current.head += line
             current.text += line
-        elif _SUFFIX_LINE.match(line) or (not current.children and not split_task_text(current.text)[1]):
+        elif _SUFFIX_LINE.match(line):
+            current.text += "\n" + line
+        elif split_task_text(line)[1] and (current.kind == "para" or not current.children):
+            # An unnumbered paragraph naming its own parties: a task of its own under the heading
+            # above (a lone one is merged back into its heading below), never dropped.
+            parent = current.parent if current.kind == "para" else current
+            item = Item(kind="para", number=len(parent.children) + 1, marker="", head=line, text=line, line=number)
+            item.parent = parent
+            parent.children.append(item)
+            items.append(item)
+            current = item
+        elif not current.children and not split_task_text(current.text)[1]:
             current.text += "\n" + line
         else:
             current = None  # a paragraph: belongs to the part above, not to the item
+    several = any(sum(c.kind == "para" for c in i.children) > 1 for i in items)
+    lone = [i for i in items if i.kind != "para" and len(i.children) == 1 and i.children[0].kind == "para"]
+    for item in [] if several else lone:
+        # "（一）产业提升人才行动计划。" + one paragraph naming parties: one task, heading and text (unless
+        # the plan lists several such paragraphs under a heading elsewhere: then each is a task)
+        child = item.children.pop()
+        item.text += "\n" + child.text
+        items.remove(child)
     return roots, items
 
 
@@ -351,7 +380,7 @@ def parse_notice(text, *, level=None):
     for item in items:
         item.body, item.parties = split_task_text(item.text)
     counts = Counter(item.kind for item in items if item.parties)
-    notice.levels = [(kind, LEVEL_LABELS[kind], counts[kind]) for kind, _ in LADDER if counts[kind]]
+    notice.levels = [(kind, LEVEL_LABELS[kind], counts[kind]) for kind in KINDS if counts[kind]]
     if level in RANK and any(item.kind == level for item in items):
         task_kind = level
     elif counts:

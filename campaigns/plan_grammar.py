@@ -43,6 +43,12 @@ ROLE_SUFFIXES = [
     ("落实", None),
 ]
 LABELS = {
+    "牵头责任单位": LEAD,
+    "协同责任单位": CO,
+    "配合责任单位": CO,
+    "协同单位": CO,
+    "协办部门": CO,
+    "参与部门": CO,
     "牵头单位": LEAD,
     "牵头部门": LEAD,
     "主责单位": LEAD,
@@ -58,7 +64,11 @@ LABELS = {
     "协办单位": CO,
 }
 TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时间安排", "时限", "时间")
-_LABEL = re.compile(r"(" + "|".join(sorted([*LABELS, *TIME_LABELS], key=len, reverse=True)) + r")\s*[：:]")
+# Labels naming a person, not a unit ("牵头负责领导：金力"): their content is left out.
+PERSON_LABELS = ("牵头负责领导", "牵头市领导", "牵头领导", "责任领导", "分管领导", "负责领导", "责任人", "联系人")
+_LABEL = re.compile(
+    r"(" + "|".join(sorted([*LABELS, *TIME_LABELS, *PERSON_LABELS], key=len, reverse=True)) + r")\s*[：:]"
+)
 # Where a plan states its convention instead of a party ("排在第一位的为牵头单位").
 _CONVENTION = re.compile(r"(排在|排名|列在|列于|位列)?(第一位|首位|第一个|最前)")
 _CARRY = re.compile(r"[，,、]?\s*(以下同|下同)\s*")
@@ -218,7 +228,7 @@ def _phrases(segment, role):
     segment, own_role, _ = _strip_role(segment.strip())
     role = own_role if own_role is not None else role
     out = []
-    parts = segment.split("会同")
+    parts = re.split(r"会同|以及|及(?=各|市|省|区|县)", segment)
     for index, part in enumerate(parts):
         part = part.strip("，,、 ")
         if not part:
@@ -282,7 +292,7 @@ def parse_party_zone(text, trusted=False):
             pieces.append((label, segment[position:]))
         for label, piece in pieces:
             piece = piece.strip("，, ")
-            if not piece:
+            if not piece or label in PERSON_LABELS:
                 continue
             if label in TIME_LABELS or (label is None and is_time_limit(piece)):
                 if is_time_limit(piece):

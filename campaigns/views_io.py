@@ -32,7 +32,7 @@ class UnitImportForm(forms.Form):
 
 
 PASTED_NAME = "粘贴的方案.txt"
-LEVELS = {"part", "section", "item", "subitem", "circled"}
+LEVELS = {"part", "section", "item", "subitem", "circled", "para"}
 
 
 def _read_upload(upload):
@@ -87,12 +87,8 @@ def _preview(request, campaign, new, scope, filename, data, *, options=None, sta
         "unit_kinds": Unit.Kind.choices,
         "regions": Region.objects.order_by("ordinal", "name") if unknown_shown else [],
         "known_units": Unit.objects.order_by("name").values_list("name", flat=True) if unknown_shown else [],
-        "levels": LEVEL_CHOICES,
     }
     return render(request, "campaigns/import_preview.html", context, status=422 if preview.has_errors else 200)
-
-
-LEVEL_CHOICES = [("part", "一、"), ("section", "（一）"), ("item", "1."), ("subitem", "（1）"), ("circled", "①")]
 
 
 @login_required

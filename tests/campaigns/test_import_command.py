@@ -1,5 +1,7 @@
 """python manage.py import_plan: the web's path from the command line."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -104,4 +106,20 @@ def test_exported_csv_imported_back_changes_nothing(demo, login, django_user_mod
     path.write_bytes(client.get(reverse("campaigns:export", args=[demo.code, "tasks", "csv"])).content)
     before = snapshot()
     assert "不变 22" in run(str(path), "--campaign", demo.code)
+    assert snapshot() == before
+
+
+def test_the_notice_as_a_typeset_pdf_changes_nothing_in_the_demo(demo, tmp_path):
+    import importlib.util
+
+    from django.conf import settings
+
+    spec = importlib.util.spec_from_file_location("build", Path(settings.BASE_DIR) / "fixtures/notices/build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    path = tmp_path / "方案.pdf"
+    path.write_bytes(build.plan_pdf(NOTICE.read_text(encoding="utf-8"), header="青海省市场监督管理局"))
+    before = snapshot()
+    out = run(str(path), "--campaign", demo.code)
+    assert "不变 22" in out and "合计 22 行" in out
     assert snapshot() == before

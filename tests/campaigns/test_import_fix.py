@@ -193,3 +193,20 @@ def test_the_preview_shows_lead_co_the_time_limit_as_read_and_warnings(province,
     rows = response.context["preview"].rows
     assert (rows[0].leads, rows[0].cos) == (["省局知识产权公共服务处"], ["西宁市市场监管局"])
     assert rows[1].notes == "完成时限：持续推进" and rows[1].deadline is None
+
+
+def test_the_preview_with_unknown_units_costs_the_same_queries_however_many_rows(province, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def plan(n):
+        tasks = [f"{30 + i}.开展第{i}项活动。（省局知识产权公共服务处，新单位{i}号中心）" for i in range(1, n + 1)]
+        return "\n".join(["二、重点活动", *tasks])
+
+    counts = []
+    for n in (2, 25):
+        with CaptureQueriesContext(connection) as queries:
+            response = preview(province, demo, plan(n))
+        assert len(response.context["unknown_units"]) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

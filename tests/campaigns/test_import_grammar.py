@@ -93,3 +93,46 @@ def test_a_group_phrase_with_a_comma_is_one_unknown_name_not_two(db):
     entries, unknown, vague = Directory().resolve_parties([Party("市司法局、市场监管局"), Party("各市、县人民政府")])
     assert [e.text for e in entries] == ["市司法局"]
     assert unknown == ["市场监管局", "各市、县人民政府"] and vague == []
+
+
+def test_unnumbered_paragraphs_naming_their_own_parties_are_tasks_too():
+    from campaigns.notice import parse_notice
+
+    notice = parse_notice(
+        """二、重点任务
+（一）扩大对外开放。
+放宽服务业市场准入。（商务部、国家发展改革委负责）
+优化外商投资服务。（商务部负责）
+（二）优化营商环境。
+压减行政许可事项。（国务院办公厅牵头）
+三、保障措施
+各地区各部门要抓好落实。
+"""
+    )
+    assert [(t.number, t.section, t.title, [p.phrase for p in t.parties]) for t in notice.tasks] == [
+        (1, 1, "放宽服务业市场准入", ["商务部、国家发展改革委"]),
+        (2, 1, "优化外商投资服务", ["商务部"]),
+        (3, 2, "压减行政许可事项", ["国务院办公厅"]),
+    ]
+    assert notice.sections == {1: "扩大对外开放", 2: "优化营商环境"}
+
+
+def test_labelled_lines_with_a_leader_named_give_only_the_units():
+    from campaigns.notice import parse_notice
+
+    notice = parse_notice(
+        """一、确保完成全年主要预期目标
+1. 地区生产总值增长8%以上。
+牵头负责领导:王明。
+牵头责任单位:市发展改革委。
+协同责任单位:市经信局、市商务局等,各县、市、区政府。
+2. 财政收入增长8%左右。
+牵头负责领导:王明。
+牵头责任单位:市财政局。
+协同责任单位:市税务局,市级各有关部门及各县市区政府。
+"""
+    )
+    assert [(t.number, t.title, [(p.phrase, p.role) for p in t.parties]) for t in notice.tasks] == [
+        (1, "地区生产总值增长8%以上", [("市发展改革委", LEAD), ("市经信局、市商务局", CO), ("各县、市、区政府", CO)]),
+        (2, "财政收入增长8%左右", [("市财政局", LEAD), ("市税务局", CO), ("市级各有关部门", CO), ("各县市区政府", CO)]),
+    ]
