@@ -307,7 +307,7 @@ def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
         try:
             check_zip(data, what=f"文件“{name}”")
         except FileRefused as refused:
-            raise ValidationError(f"{refused}未保存。") from None
+            raise ValidationError(f"{str(refused).rstrip('。')}，未保存。") from None
     kind = detect_kind(data, upload, name)
     if kind is None:
         raise ValidationError(
