@@ -301,11 +301,13 @@ def check_upload(upload, *, kinds=None, max_bytes=None, label="佐证材料"):
             f"文件“{name}”的内容不是可接受的{label}类型，未保存：其中含有网页代码（HTML、SVG 或脚本）。"
             f"可上传：{describe_kinds(kinds)}。"
         )
-    if data.startswith(b"PK\x03\x04"):
+    # A readable archive that inflates out of proportion is named a bomb; a broken one is
+    # simply not an accepted kind (below).
+    if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)):
         try:
             check_zip(data, what=f"文件“{name}”")
         except FileRefused as refused:
-            raise ValidationError(f"{refused}未保存。") from None
+            raise ValidationError(f"{str(refused).rstrip('。')}，未保存。") from None
     kind = detect_kind(data, upload, name)
     if kind is None:
         raise ValidationError(
