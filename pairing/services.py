@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.access import reporter_unit_ids
 from campaigns.models import Region, Unit
 
-from . import matching
+from . import matching, signals
 from .models import Industry, InstitutionProfile, MentoringActivity, Need, Pairing, Service
 from .vocabulary import INDUSTRIES, SERVICES
 
@@ -412,6 +412,8 @@ def log_activity(pairing, user, *, date, kind, participants, summary, evidence=N
     if evidence:
         activity.evidence.save(evidence.name, evidence, save=False)
     activity.save()
+    if activity.confirmed_at is None:
+        transaction.on_commit(lambda: signals.activity_awaiting_confirmation.send(MentoringActivity, activity=activity))
     return activity
 
 
