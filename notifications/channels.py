@@ -22,7 +22,6 @@ from django.core.mail import send_mail
 from .models import Channel
 
 
-
 class SignedDingTalk(NotifyDingTalk):
     """Apprise's DingTalk plugin with its signature encoded once.
 
