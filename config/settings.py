@@ -222,6 +222,8 @@ NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
 NOTIFY_ROBOT_BASE_URLS = {}
 # A failed channel is tried again after these many minutes, then given up (and shown).
 NOTIFY_RETRY_MINUTES = [int(m) for m in env_list("NOTIFY_RETRY_MINUTES", "1,5,30,120")]
+# Exports with more rows than this run on the job queue (progress page, then the download).
+EXPORT_QUEUE_ROWS = int(os.environ.get("EXPORT_QUEUE_ROWS", "5000"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Security: strict whenever DEBUG is off (so `check --deploy` is clean).

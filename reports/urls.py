@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("<slug:code>/", views.campaign_report, name="campaign"),
     path("<slug:code>/summary.pdf", views.report_pdf, name="pdf"),
+    path("<slug:code>/summary-job/", views.report_pdf_job, name="pdf_job"),
     path("<slug:code>/annex.xlsx", views.report_xlsx, name="xlsx"),
     path("<slug:code>/units/<int:unit_id>/summary/", views.submit_summary, name="submit_summary"),
     path("<slug:code>/units/<int:unit_id>/cases/new/", views.submit_case, name="submit_case"),

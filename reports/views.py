@@ -166,8 +166,11 @@ def case_photo(request, code, pk):
 
 
 def _compiled(request, code):
-    campaign = access.get_campaign_for_user(request.user, code)
-    unit_ids = _report_scope(request.user, campaign)
+    return _compiled_for(request.user, access.get_campaign_for_user(request.user, code))
+
+
+def _compiled_for(user, campaign):
+    unit_ids = _report_scope(user, campaign)
     label = ""
     if unit_ids is not None:
         label = "、".join(Unit.objects.filter(pk__in=unit_ids).order_by("ordinal", "name").values_list("name", flat=True))
@@ -181,6 +184,19 @@ def report_pdf(request, code):
     response = HttpResponse(render_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{campaign.code}-summary.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def report_pdf_job(request, code):
+    """The same PDF compiled on the job queue: the job page shows progress, then the download."""
+    from jobs.services import start_job
+
+    campaign = access.get_campaign_for_user(request.user, code)
+    _report_scope(request.user, campaign)
+    job = start_job("reports.jobs.compile_report_job", title=f"生成总结报告（{campaign.title}）", owner=request.user,
+                    code=code)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

@@ -135,7 +135,8 @@ def test_survey_invitations_reach_the_invited_unit(db, django_capture_on_commit_
     assert n.kind == "survey_invitation" and n.url == reverse("surveys:respond", args=[invitation.token])
 
 
-def test_an_activity_waiting_for_confirmation_is_in_the_mentees_inbox_and_to_do(db, login, django_capture_on_commit_callbacks):
+def test_an_activity_waiting_for_confirmation_is_in_the_mentees_inbox_and_to_do(
+        db, login, django_capture_on_commit_callbacks):
     from pairing import services as pairing_services
     from pairing.models import Pairing
 
