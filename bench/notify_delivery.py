@@ -35,8 +35,9 @@ class Robot(BaseHTTPRequestHandler):
 
 
 def make_world(n_units):
-    from campaigns.models import Membership, Unit
     from django.contrib.auth import get_user_model
+
+    from campaigns.models import Membership, Unit
     from notifications.models import UnitRobot
 
     units = Unit.objects.bulk_create([Unit(name=f"基准单位{i}", kind=Unit.Kind.PREFECTURE_BUREAU) for i in range(n_units)])
@@ -64,6 +65,7 @@ def main():
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
+
     from notifications import services
     from notifications.models import Delivery
     from notifications.tasks import deliver_task
