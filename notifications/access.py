@@ -29,6 +29,14 @@ def coordinated_unit_ids(user):
     )
 
 
+def overseen_unit_ids(user):
+    """Units responsible in a campaign the user oversees (coordinators and viewers of its coordinating unit)."""
+    return set(
+        Assignment.objects.filter(task__campaign__coordinating_unit_id__in=campaign_access.member_unit_ids(user))
+        .values_list("unit_id", flat=True).distinct()
+    )
+
+
 def can_manage_unit(user, unit):
     """Change a unit's channels: its reporters, coordinators of its campaigns, administrators."""
     if not user.is_authenticated:
@@ -38,14 +46,14 @@ def can_manage_unit(user, unit):
 
 
 def get_unit_for_user(user, unit_id, manage=False):
-    """A unit's record (channels, deliveries, chase-ups): its members and the coordinators of
+    """A unit's record (channels, deliveries, chase-ups): its members and those who oversee
     its campaigns (404 for others); with `manage`, 403 unless the user may change it."""
     try:
         unit = Unit.objects.get(pk=unit_id)
     except Unit.DoesNotExist:
         raise Http404("没有找到该单位") from None
     readable = (user.is_superuser or unit.pk in campaign_access.member_unit_ids(user)
-                or unit.pk in coordinated_unit_ids(user))
+                or unit.pk in overseen_unit_ids(user))
     if not readable:
         raise Http404("没有找到该单位")
     if manage and not can_manage_unit(user, unit):

@@ -36,6 +36,12 @@ class RobotForm(forms.ModelForm):
         fields = ["kind", "name", "webhook_url", "secret"]
         widgets = {"secret": forms.PasswordInput(render_value=False)}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No blank “---------” choice: a robot is always one of the three kinds.
+        self.fields["kind"].choices = [(c.value, c.label) for c in ROBOTS]
+        self.fields["kind"].widget.attrs["class"] = "form-select form-select-sm"
+
     def clean(self):
         data = super().clean()
         kind, url = data.get("kind"), (data.get("webhook_url") or "").strip()

@@ -48,7 +48,12 @@ def unit_waiting(context):
     return {"activities": activities, "unread": unread}
 
 
-@register.simple_tag
-def chase_url(campaign, source, ref=""):
+@register.inclusion_tag("notifications/_chase_button.html", takes_context=True)
+def chase_button(context, campaign, source, label, ref=""):
+    """The 催报 button of a page, shown to the campaign's coordinators only."""
     url = reverse("notifications:chase", args=[campaign.code, source])
-    return f"{url}?ref={ref}" if ref else url
+    return {
+        "show": campaign_access.can_coordinate(context["request"].user, campaign),
+        "url": f"{url}?ref={ref}" if ref else url,
+        "label": label,
+    }
