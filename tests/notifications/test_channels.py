@@ -175,3 +175,17 @@ def test_people_get_email_only_when_they_chose_it(unit, robots):
     assert [m.to for m in mail.outbox] == [["a@example.cn"]]
     assert [d.user for d in results] == [wants]
     assert make_campaign  # factories imported for the module's other tests
+
+
+def test_the_scheduler_queues_only_the_deliveries_whose_retry_time_has_come(unit, robots):
+    from django_tasks_db.models import DBTaskResult
+
+    robots.status = 500
+    UnitRobot.objects.create(unit=unit, kind="wecom", webhook_url=WECOM_URL)
+    UnitRobot.objects.create(unit=unit, kind="feishu", webhook_url=FEISHU_URL)
+    first, second = send(unit)
+    Delivery.objects.filter(pk=second.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=30))
+    now = first.next_attempt_at + timedelta(seconds=1)
+    assert services.retry_due(now=now) == 1
+    [queued] = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"] == [[first.pk]]
