@@ -21,9 +21,15 @@ def delivery_panel(context, campaign):
         Delivery.objects.filter(campaign=campaign, status__in=[Delivery.Status.FAILED, Delivery.Status.RETRYING])
         .select_related("unit")[:10]
     )
+    unreachable = services.unreachable_units(unit_ids)
+    # Many units often share one problem (no channel at all): say it once, with their names.
+    groups = {}
+    for unit, problem, fix in unreachable:
+        groups.setdefault((problem, fix), []).append(unit)
     return {
         "campaign": campaign,
-        "unreachable": services.unreachable_units(unit_ids),
+        "unreachable": unreachable,
+        "groups": [(problem, fix, units) for (problem, fix), units in groups.items()],
         "failing": failing,
         "can_coordinate": campaign_access.can_coordinate(user, campaign),
     }
