@@ -27,6 +27,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from jobs.registry import job_function
+
 from . import services
 from .directory import Directory, UnknownUnit, assignments_from_entries
 from .intake import FileRefused, check_zip, xlsx_rows
@@ -980,3 +982,38 @@ def import_units(dataset):
         transaction.set_rollback(True)
         raise ValueError("units import has errors")
     return rows
+
+
+# ---------------------------------------------------------------- big imports on the job queue
+
+
+@job_function
+def commit_import_job(job, code, token):
+    """Commit a previewed plan import on the job queue (plans over IMPORT_QUEUE_ROWS rows).
+
+    Same checks as the web commit: the stashed file is re-read and re-validated, and a plan
+    changed since the preview refuses the commit (all or nothing) with a Chinese message.
+    """
+    from jobs.services import JobRefused
+
+    from . import access
+
+    campaign = access.get_campaign_for_user(job.owner, code, coordinate=True)
+    job.progress(5, "正在读取已预览的文件")
+    try:
+        filename, data, fingerprint = load_stash(token, user=job.owner, scope=campaign.code)
+        source = read_plan_file(filename, data)
+    except ImportRefused as exc:
+        raise JobRefused(str(exc)) from None
+    job.progress(20, "正在核对")
+    preview = build_preview(source, campaign)
+    if preview.has_errors:
+        raise JobRefused("文件中有错误，未导入任何内容，请重新导入并查看预览。")
+    job.progress(40, f"正在写入 {len(preview.rows)} 行")
+    try:
+        commit_preview(preview, user=job.owner, expected_fingerprint=fingerprint)
+    except StalePreview:
+        raise JobRefused("预览之后方案已被修改，未导入任何内容，请重新导入并查看预览。") from None
+    drop_stash(token)
+    counts = preview.counts
+    return f"已导入 {filename}：新增 {counts['新增']} 项，变更 {counts['变更']} 项，不变 {counts['不变']} 项。"

@@ -107,6 +107,11 @@ def plan_import_commit(request, code):
     preview = importing.build_preview(source, campaign)
     if preview.has_errors:
         return _show_preview(request, campaign, preview, data)
+    if len(preview.rows) > settings.IMPORT_QUEUE_ROWS:
+        # A big plan is written by the job queue; the job page shows progress and the outcome.
+        job = start_job("campaigns.importing.commit_import_job", title=f"导入方案（{campaign.title}）",
+                        owner=request.user, code=campaign.code, token=token)
+        return redirect("jobs:detail", pk=job.pk)
     try:
         importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
     except (importing.StalePreview, IntegrityError):

@@ -224,6 +224,8 @@ NOTIFY_ROBOT_BASE_URLS = {}
 NOTIFY_RETRY_MINUTES = [int(m) for m in env_list("NOTIFY_RETRY_MINUTES", "1,5,30,120")]
 # Exports with more rows than this run on the job queue (progress page, then the download).
 EXPORT_QUEUE_ROWS = int(os.environ.get("EXPORT_QUEUE_ROWS", "5000"))
+# Plan imports with more rows than this are committed on the job queue.
+IMPORT_QUEUE_ROWS = int(os.environ.get("IMPORT_QUEUE_ROWS", "300"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Security: strict whenever DEBUG is off (so `check --deploy` is clean).

@@ -255,3 +255,27 @@ def test_jobs_and_deliveries_run_on_rq_over_a_real_redis(login, settings):
     run_rq_worker()
     assert Delivery.objects.get().status == Delivery.Status.SENT
     assert [m.to for m in mail.outbox] == [["guoluo@example.cn"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_plan_import_is_committed_by_the_queue(demo, login, django_user_model, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.models import Task
+    from tests.campaigns.io_helpers import plan_rows, xlsx_bytes
+
+    settings.IMPORT_QUEUE_ROWS = 10
+    client = login(django_user_model.objects.get(username="province"))
+    rows = plan_rows(30)
+    for row in rows:
+        row[0], row[1] = "（六）导入的活动", row[1] + 100
+    upload = SimpleUploadedFile("plan.xlsx", xlsx_bytes(rows), content_type="application/octet-stream")
+    preview = client.post(reverse("campaigns:import", args=[demo.code]), {"file": upload})
+    response = client.post(reverse("campaigns:import_commit", args=[demo.code]), {"token": preview.context["token"]})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert Task.objects.filter(campaign=demo).count() == 22  # nothing written in the request
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert "新增 30 项" in job.message and Task.objects.filter(campaign=demo).count() == 52
