@@ -24,12 +24,18 @@ system-packages:
 
 migrate: deps system-packages
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The job queue's embedded worker (database backend) and the daily schedule run beside the
+# development server and stop with it: nothing else to install or start.
 run: demo
 	@echo "演示地址：http://$(HOST)/  （以上任一账号登录，密码 qinghai2024）"
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py run_schedule & schedule=$$!; \
+	trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: deps system-packages
@@ -41,7 +47,7 @@ lint: deps
 
 # Every benchmark, each printing its figures beside a baseline measured in the same run.
 # bench/RESULTS.md keeps the latest figures (regenerate with `make bench | tee bench/last-run.txt`).
-BENCHMARKS = pages http_load survey_submit export_responses import_plan report_compile pairing_suggest
+BENCHMARKS = pages http_load survey_submit export_responses import_plan report_compile pairing_suggest notify_delivery
 
 bench: deps
 	@EXTRA_PACKAGES=wrk bash scripts/system-packages.sh

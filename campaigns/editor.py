@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import lifecycle
+from . import lifecycle, signals
 from .access import can_coordinate
 from .directory import Directory, Entry, UnknownUnit, assignments_from_entries
 from .models import AdjustmentRequest, Assignment, Campaign, ProgressReport, Section, Task
@@ -473,7 +473,10 @@ def publish_campaign(campaign, user, *, reason=""):
     problems = publish_problems(campaign)
     if problems and can_coordinate(user, campaign) and campaign.status == Campaign.Status.DRAFT:
         raise PublishRefused(problems)
-    return _transition(campaign, user, Campaign.Status.DRAFT, Campaign.Status.ACTIVE, _reason("发布", reason))
+    campaign = _transition(campaign, user, Campaign.Status.DRAFT, Campaign.Status.ACTIVE, _reason("发布", reason))
+    # Every responsible unit learns of its tasks (notifications listens; campaigns imports none of it).
+    signals.send_on_commit(signals.campaign_published, Campaign, campaign=campaign)
+    return campaign
 
 
 @transaction.atomic

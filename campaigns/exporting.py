@@ -16,6 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from jobs.registry import job_function
+from jobs.services import JobRefused
+
 from . import access
 from .formulas import csv_text, guard_xlsx_cell
 from .models import Assignment, ProgressReport, Task
@@ -233,8 +236,19 @@ def _clean(value):
     return value
 
 
-def to_xlsx(dataset, title="导出"):
-    """The dataset as xlsx bytes; every str cell is a string cell (never a formula)."""
+def _every(progress, total, step=1000):
+    """A row counter that calls progress(done, total) every `step` rows (no-op without one)."""
+    def tick(i):
+        if progress is not None and i % step == 0:
+            progress(i, total)
+    return tick
+
+
+def to_xlsx(dataset, title="导出", progress=None):
+    """The dataset as xlsx bytes; every str cell is a string cell (never a formula).
+
+    `progress(rows done, rows)` is called every thousand rows, for a job's status page.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -242,8 +256,10 @@ def to_xlsx(dataset, title="导出"):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         guard_xlsx_cell(cell)
-    for values in dataset:
+    tick = _every(progress, len(dataset))
+    for i, values in enumerate(dataset, 1):
         sheet.append([_clean(v) for v in values])
+        tick(i)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             value = cell.value
@@ -271,11 +287,64 @@ def csv_value(value):
     return csv_text(str(value))
 
 
-def to_csv(dataset):
+def to_csv(dataset, progress=None):
     """The dataset as UTF-8 csv with a BOM (so Excel shows the Chinese), formula-safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([csv_value(h) for h in dataset.headers])
-    for values in dataset:
+    tick = _every(progress, len(dataset))
+    for i, values in enumerate(dataset, 1):
         writer.writerow([csv_value(v) for v in values])
+        tick(i)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------- big exports on the job queue
+
+EXPORTS = {
+    "tasks": ("任务总表", tasks_dataset),
+    "assignments": ("任务分工", assignments_dataset),
+    "reports": ("进度报告", reports_dataset),
+}
+
+
+def export_row_count(user, campaign, what):
+    """How many rows an export would have (one COUNT query): big ones go to the job queue."""
+    if what == "tasks":
+        return Task.objects.filter(campaign=campaign).count()
+    if what == "assignments":
+        return access.visible_assignments(user, campaign).count()
+    return ProgressReport.objects.filter(assignment__in=access.visible_assignments(user, campaign)).count()
+
+
+def export_filename(campaign, what, fmt):
+    """The downloaded file's name, in Chinese: code, what it holds, the day it was made."""
+    return f"{campaign.code}-{EXPORTS[what][0]}-{timezone.localdate():%Y%m%d}.{fmt}"
+
+
+def render_export(user, campaign, what, fmt, progress=None):
+    """(file name, bytes) of an export of `what` as `fmt`, limited to what `user` may see.
+
+    The caller checked that the user may export `what` (tasks: overseers only).
+    """
+    title, build = EXPORTS[what]
+    if progress:
+        progress(0, 1)
+    dataset = build(user, campaign)
+    body = to_xlsx(dataset, title, progress) if fmt == "xlsx" else to_csv(dataset, progress)
+    return export_filename(campaign, what, fmt), body
+
+
+@job_function
+def export_job(job, code, what, fmt):
+    """An export on the job queue, for its owner; progress as rows are written."""
+    campaign = access.get_campaign_for_user(job.owner, code)
+    if what == "tasks" and not access.can_oversee(job.owner, campaign):
+        raise JobRefused("只有本活动的协调单位可以导出任务总表")
+
+    def progress(done, total):
+        job.progress(5 + 90 * done // max(total, 1), f"已写入 {done} / {total} 行" if total > 1 else "正在读取数据")
+
+    name, body = render_export(job.owner, campaign, what, fmt, progress)
+    job.save_result(name, body)
+    return f"导出完成：{name}"

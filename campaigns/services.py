@@ -1,20 +1,15 @@
 """Named actions on the plan. Each is one transaction; views, commands and imports call them."""
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import lifecycle
+from . import lifecycle, signals
 from .directory import assignments_from_entries
-from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membership, ProgressReport, ReminderLog, Task
+from .models import AdjustmentRequest, Assignment, Campaign, Evidence, ProgressReport, Task
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +273,7 @@ def verify_assignment(assignment, coordinator, *, expected_version, comment="", 
     )
     assignment.status = lifecycle.target("verify")
     _save_with_reason(assignment, coordinator, f"核验通过：{reason}{text}")
+    signals.send_on_commit(signals.assignment_verified, Assignment, assignment=assignment, report=report, by=coordinator)
     return report
 
 
@@ -305,6 +301,7 @@ def return_assignment(assignment, coordinator, *, expected_version, comment):
     assignment.completed_on = None
     assignment.completed_late = False
     _save_with_reason(assignment, coordinator, f"退回：{comment}")
+    signals.send_on_commit(signals.assignment_returned, Assignment, assignment=assignment, report=report, by=coordinator)
     return report
 
 
@@ -343,10 +340,12 @@ def request_adjustment(assignment, user, *, kind, reason, proposed_deadline=None
         values.update(proposed_title=proposed_title, proposed_description=proposed_description)
     else:
         raise ActionRefused("未知的调整类别。")
-    return AdjustmentRequest.objects.create(
+    adjustment = AdjustmentRequest.objects.create(
         assignment=assignment, task=task, kind=kind, reason=reason, requested_by=user,
         current_deadline=task.deadline, current_title=task.title, current_description=task.description, **values,
     )
+    signals.send_on_commit(signals.adjustment_filed, AdjustmentRequest, adjustment=adjustment, by=user)
+    return adjustment
 
 
 def _decide(request, coordinator, status, comment):
@@ -395,6 +394,7 @@ def approve_adjustment(request, coordinator, comment=""):
             fields.append("description")
     unit = request.assignment.unit.display_name
     _save_with_reason(task, coordinator, f"调整报备第{request.pk}号（{unit}）批准：{request.reason}", fields)
+    signals.send_on_commit(signals.adjustment_decided, AdjustmentRequest, adjustment=request, by=coordinator)
     return request
 
 
@@ -404,149 +404,9 @@ def reject_adjustment(request, coordinator, comment):
     comment = (comment or "").strip()
     if not comment:
         raise ActionRefused("不批准时请写明理由。")
-    return _decide(request, coordinator, AdjustmentRequest.Status.REJECTED, comment)
-
-
-# ---------------------------------------------------------------- reminders
-
-
-@dataclass
-class ReminderRun:
-    unit_emails: int = 0
-    digests: int = 0
-    reminders: int = 0
-    skipped: int = 0
-    failed: int = 0
-
-
-def _reporter_emails(unit_ids):
-    rows = (
-        Membership.objects.filter(unit_id__in=unit_ids, role=Membership.Role.REPORTER, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("unit_id", "user__email")
-    )
-    by_unit = {}
-    for unit_id, email in rows:
-        by_unit.setdefault(unit_id, []).append(email)
-    return by_unit
-
-
-def _coordinator_emails(campaign):
-    return sorted(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__unit_id=campaign.coordinating_unit_id,
-            memberships__role=Membership.Role.COORDINATOR,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
-def _line(assignment, kind, today):
-    """One reminder line; `assignment` carries the lifecycle's days_left annotation."""
-    task = assignment.task
-    left = assignment.days_left
-    if kind == ReminderLog.Kind.OVERDUE:
-        when = f"已逾期 {-left} 天（完成时限 {task.deadline:%Y-%m-%d}）"
-    else:
-        when = f"{'今天到期' if left == 0 else f'还剩 {left} 天'}（完成时限 {task.deadline:%Y-%m-%d}）"
-    url = settings.SITE_URL.rstrip("/") + reverse("campaigns:assignment", args=[assignment.pk])
-    return f"· 任务{task.number}. {task.title}\n  {assignment.unit.name}（{assignment.get_role_display()}）：{when}\n  {url}"
-
-
-def send_reminders(today=None, days=None):
-    """Email each unit's reporters about assignments due within `days` (REMINDER_DAYS) and
-    overdue ones, and each campaign's coordinators a digest of what was reminded.
-
-    A ReminderLog row (assignment, kind, deadline) is written with each unit's email, so
-    the same reminder is never sent twice; a deadline moved by an approved adjustment
-    earns new reminders. Only active campaigns are looked at. Returns a ReminderRun.
-    """
-    today = today or lifecycle.today()
-    days = lifecycle.reminder_days() if days is None else days
-    run = ReminderRun()
-    base = (
-        Assignment.objects.filter(task__campaign__status=Campaign.Status.ACTIVE)
-        .select_related("task__campaign", "unit")
-        .with_deadline_state(today, days)
-    )
-    candidates = [(a, ReminderLog.Kind.OVERDUE) for a in base.filter(is_overdue=True)]
-    candidates += [(a, ReminderLog.Kind.DUE_SOON) for a in base.filter(is_due_soon=True)]
-    if not candidates:
-        return run
-    sent = set(
-        ReminderLog.objects.filter(assignment__task__campaign__status=Campaign.Status.ACTIVE).values_list(
-            "assignment_id", "kind", "threshold"
-        )
-    )
-    fresh = [(a, k) for a, k in candidates if (a.pk, k, a.task.deadline) not in sent]
-    run.skipped = len(candidates) - len(fresh)
-    by_unit = {}
-    for assignment, kind in sorted(fresh, key=lambda x: (x[0].task.deadline, x[0].task.number)):
-        by_unit.setdefault(assignment.unit_id, []).append((assignment, kind))
-    emails = _reporter_emails(by_unit)
-    reminded_by_campaign = {}
-    for unit_id, items in by_unit.items():
-        unit = items[0][0].unit
-        recipients = emails.get(unit_id, [])
-        overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
-        due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
-        try:
-            with transaction.atomic():
-                # The log rows first: a second run at the same time fails here instead of
-                # sending again; a failed send rolls them back, so tomorrow's run retries.
-                ReminderLog.objects.bulk_create(
-                    [ReminderLog(assignment=a, kind=k, threshold=a.task.deadline, recipients=", ".join(recipients))
-                     for a, k in items]
-                )
-                if recipients:
-                    body = [f"{unit.name}：", ""]
-                    if overdue:
-                        body += ["以下任务已逾期，请尽快完成并填报进度：", *overdue, ""]
-                    if due:
-                        body += [f"以下任务将在 {days} 天内到期：", *due, ""]
-                    body += ["请登录市州行工作台填报进度、上传佐证材料；如需调整完成时限或内容，请提交调整报备。"]
-                    subject = f"【市州行】任务提醒：{len(overdue)} 项逾期，{len(due)} 项即将到期"
-                    send_mail(subject, "\n".join(body), None, recipients)
-                    run.unit_emails += 1
-        except IntegrityError:
-            continue  # another run at the same moment sent these
-        except Exception:
-            # One unit's mail failing (SMTP down, bad address) must not stop the others;
-            # its log rows rolled back, so the next run tries again.
-            log.exception("reminder to %s failed", unit)
-            run.failed += 1
-            continue
-        run.reminders += len(items)
-        for a, k in items:
-            reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
-    for campaign, items in reminded_by_campaign.items():
-        recipients = _coordinator_emails(campaign)
-        if not recipients:
-            continue
-        overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
-        due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
-        waiting = Assignment.objects.filter(task__campaign=campaign, status=Assignment.Status.SUBMITTED).count()
-        pending = AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING).count()
-        body = [f"{campaign.title}（{today:%Y-%m-%d}）", ""]
-        if overdue:
-            body += [f"新逾期 {len(overdue)} 项：", *overdue, ""]
-        if due:
-            body += [f"{days} 天内到期 {len(due)} 项：", *due, ""]
-        body += [f"待核验的提交：{waiting} 项；待审核的调整报备：{pending} 项。",
-                 settings.SITE_URL.rstrip("/") + reverse("campaigns:dashboard", args=[campaign.code])]
-        try:
-            subject = f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期"
-            send_mail(subject, "\n".join(body), None, recipients)
-        except Exception:
-            log.exception("digest for %s failed", campaign)
-            run.failed += 1
-            continue
-        run.digests += 1
-    return run
+    request = _decide(request, coordinator, AdjustmentRequest.Status.REJECTED, comment)
+    signals.send_on_commit(signals.adjustment_decided, AdjustmentRequest, adjustment=request, by=coordinator)
+    return request
 
 
 # ---------------------------------------------------------------- next year's plan

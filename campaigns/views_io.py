@@ -1,14 +1,17 @@
 """Plans in and out: import (preview, then commit) and exports. Thin: the work is in importing/exporting."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
+
+from jobs.services import start_job
 
 from . import access, exporting, importing
 from .directory import DirectoryRefused, apply_directory_fixes
@@ -130,6 +133,11 @@ def plan_import_commit(request, code):
     if preview.has_errors:
         importing.drop_stash(token)
         return _preview(request, campaign, None, campaign.code, filename, data, options=options)
+    if len(preview.rows) > settings.IMPORT_QUEUE_ROWS:
+        # A big plan is written by the job queue; the job page shows progress and the outcome.
+        job = start_job("campaigns.importing.jobs.commit_import_job", title=f"导入方案（{campaign.title}）",
+                        owner=request.user, code=campaign.code, token=token)
+        return redirect("jobs:detail", pk=job.pk)
     try:
         importing.commit_preview(preview, user=request.user, expected_fingerprint=fingerprint)
     except (importing.StalePreview, IntegrityError):
@@ -210,33 +218,26 @@ def _limits():
     }
 
 
-EXPORTS = {
-    "tasks": ("任务总表", exporting.tasks_dataset),
-    "assignments": ("任务分工", exporting.assignments_dataset),
-    "reports": ("进度报告", exporting.reports_dataset),
-}
-
-
 @login_required
 def export(request, code, what, fmt):
     """Download the campaign's tasks or assignments (xlsx or csv), limited to what the user may see."""
-    if what not in EXPORTS or fmt not in ("xlsx", "csv"):
+    if what not in exporting.EXPORTS or fmt not in ("xlsx", "csv"):
         raise Http404("没有这种导出")
     campaign = access.get_campaign_for_user(request.user, code)
     if what == "tasks" and not access.can_oversee(request.user, campaign):
         raise PermissionDenied("只有本活动的协调单位可以导出任务总表")
-    title, build = EXPORTS[what]
-    dataset = build(request.user, campaign)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    filename = f"{campaign.code}-{what}-{stamp}.{fmt}"
+    if exporting.export_row_count(request.user, campaign, what) > settings.EXPORT_QUEUE_ROWS:
+        # Too big for a request: the job queue writes it, the job page shows progress and the download.
+        job = start_job("campaigns.exporting.export_job", title=f"导出{exporting.EXPORTS[what][0]}（{campaign.title}）",
+                        owner=request.user, code=code, what=what, fmt=fmt)
+        return redirect("jobs:detail", pk=job.pk)
+    filename, body = exporting.render_export(request.user, campaign, what, fmt)
     if fmt == "xlsx":
-        body = exporting.to_xlsx(dataset, title)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = exporting.to_csv(dataset)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

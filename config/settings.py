@@ -50,9 +50,14 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "jobs",
     "campaigns",
     "surveys",
     "pairing",
+    "notifications",
     "reports",
 ]
 
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -235,6 +241,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outreach@localhost")
 # many days ahead `send_reminders` warns, and the largest evidence file accepted.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 REMINDER_DAYS = int(os.environ.get("REMINDER_DAYS", "7"))
+# When the daily reminders job is queued (local time, HH:MM) by `manage.py run_schedule`.
+REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:00")
+
+# Notification channels (notifications app, through Apprise). SMS: an Apprise URL with
+# {mobile} where the number goes (e.g. a gateway's json:// URL); empty = no SMS channel.
+NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
+# Tests and a staging gateway only: where the 企业微信/钉钉/飞书 robot requests go instead of
+# the vendors' own https hosts, e.g. {"wecom": "http://127.0.0.1:8080"}. Empty in production.
+NOTIFY_ROBOT_BASE_URLS = {}
+# A failed channel is tried again after these many minutes, then given up (and shown).
+NOTIFY_RETRY_MINUTES = [int(m) for m in env_list("NOTIFY_RETRY_MINUTES", "1,5,30,120")]
+# Exports with more rows than this run on the job queue (progress page, then the download).
+EXPORT_QUEUE_ROWS = int(os.environ.get("EXPORT_QUEUE_ROWS", "5000"))
+# Plan imports with more rows than this are committed on the job queue.
+IMPORT_QUEUE_ROWS = int(os.environ.get("IMPORT_QUEUE_ROWS", "300"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Security: strict whenever DEBUG is off (so `check --deploy` is clean).
@@ -271,20 +292,52 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Cache: django-ratelimit counts open-link requests here, so it must be shared by every
-# app server and worker. With DEBUG off the default is the database cache (one table,
-# `manage.py createcachetable`); memcached or Redis through CACHE_BACKEND/CACHE_LOCATION
-# are better still. A local-memory cache (the development default) counts per process, and
-# `check --deploy` warns about it (config/checks.py).
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND",
-            "django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache",
-        ),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "outreach" if DEBUG else "outreach_cache"),
+# Shared state. django-ratelimit's counts and django-axes' login lockouts live in the
+# cache, so it must be shared by every app server and worker. Production with several app
+# servers sets REDIS_URL: the cache is then Django's own Redis backend (lockouts through
+# axes' cache handler). Without it, DEBUG off defaults to the database cache (one table,
+# `manage.py createcachetable`, run by `make run`/migrate set-up); the local-memory cache
+# (the development default) counts per process, and `check --deploy` warns about it
+# (config/checks.py). CACHE_BACKEND/CACHE_LOCATION still pick any other backend.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CACHE_BACKEND",
+                "django.core.cache.backends.locmem.LocMemCache" if DEBUG else "django.core.cache.backends.db.DatabaseCache",
+            ),
+            "LOCATION": os.environ.get("CACHE_LOCATION", "outreach" if DEBUG else "outreach_cache"),
+        }
     }
+
+# Job queue (django-tasks, the DEP 14 interface). Embedded default: the database backend
+# (django-tasks-db), worked by `manage.py db_worker` — no extra service. Production:
+# TASKS_BACKEND=rq runs the same tasks on RQ over the Redis at REDIS_URL (workers on any
+# number of machines: `manage.py rqworker default`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in ("database", "rq", "immediate"):
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    # Defined always (it connects only when used): the queue tests run once against a real Redis.
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND], **_TASK_BACKENDS}
+# What `manage.py run_schedule` queues (jobs.schedule): the daily reminders at REMINDER_TIME,
+# and every minute the notification deliveries whose retry time has come.
+JOB_SCHEDULES = [
+    ("daily", "reminders", REMINDER_TIME, "notifications.reminders.reminders_job", "每日任务提醒"),
+    ("minutely", "notification-retries", "notifications.services.retry_due"),
+]
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+
 # Open (uninvited) survey links: requests per IP.
 SURVEY_OPEN_LINK_RATE = os.environ.get("SURVEY_OPEN_LINK_RATE", "30/m")
 # Largest survey answer body accepted, in bytes.

@@ -19,5 +19,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("pairing/", include("pairing.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("campaigns.urls")),
 ]

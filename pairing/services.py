@@ -8,7 +8,7 @@ from campaigns.access import campaign_units, reporter_unit_ids
 from campaigns.evidence import generated_name
 from campaigns.models import Region, Task, Unit
 
-from . import matching
+from . import matching, signals
 from .models import Industry, InstitutionProfile, MentoringActivity, Need, Pairing, Service
 from .vocabulary import INDUSTRIES, SERVICES
 
@@ -423,6 +423,8 @@ def log_activity(pairing, user, *, date, kind, participants, summary, evidence=N
     if evidence:
         activity.evidence.save(generated_name(evidence), evidence, save=False)
     activity.save()
+    if activity.confirmed_at is None:
+        transaction.on_commit(lambda: signals.activity_awaiting_confirmation.send(MentoringActivity, activity=activity))
     return activity
 
 

@@ -10,3 +10,7 @@ class ReportsConfig(AppConfig):
         from . import purpose
 
         purpose.register()  # the task page shows this module's progress (campaigns.purposes)
+
+        from . import chase
+
+        chase.register()

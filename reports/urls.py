@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:code>/", views.campaign_report, name="campaign"),
     path("<slug:code>/summary.pdf", views.report_pdf, name="pdf"),
     path("<slug:code>/summary.docx", views.report_docx, name="docx"),
+    path("<slug:code>/summary-job/", views.report_pdf_job, name="pdf_job"),
     path("<slug:code>/annex.xlsx", views.report_xlsx, name="xlsx"),
     path("<slug:code>/settings/", views.compile_settings, name="settings"),
     path("<slug:code>/bulletins/", views.issue_bulletin, name="bulletin_issue"),

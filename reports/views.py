@@ -167,13 +167,18 @@ def case_photo(request, code, pk):
 
 def _compiled(request, code):
     campaign = access.get_campaign_for_user(request.user, code)
-    unit_ids = report_access.report_unit_ids(request.user, campaign)
+    return _compiled_for(request.user, campaign, variant=request.GET.get("variant"))
+
+
+def _compiled_for(user, campaign, variant=None):
+    """(campaign, report data) as `user` may see it; variant "report" leaves out the 版头."""
+    unit_ids = report_access.report_unit_ids(user, campaign)
     label = ""
     if unit_ids is not None:
         label = "、".join(Unit.objects.filter(pk__in=unit_ids).order_by("ordinal", "name").values_list("name", flat=True))
     setting = _setting(campaign)
     letterhead = setting.letterhead()
-    if request.GET.get("variant") == "report":
+    if variant == "report":
         letterhead.with_letterhead = False
     data = collect(campaign, unit_ids=unit_ids, today=setting.report_date, units_label=label, letterhead=letterhead)
     return campaign, data
@@ -205,6 +210,19 @@ def report_docx(request, code):
     suffix = "（报告正文）" if not data.letterhead.with_letterhead else ""
     return _download(render_docx(data), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      f"{_file_stem(data)}{suffix}.docx")
+
+
+@login_required
+@require_POST
+def report_pdf_job(request, code):
+    """The same PDF compiled on the job queue: the job page shows progress, then the download."""
+    from jobs.services import start_job
+
+    campaign = access.get_campaign_for_user(request.user, code)
+    report_access.report_unit_ids(request.user, campaign)
+    job = start_job("reports.jobs.compile_report_job", title=f"生成总结报告（{campaign.title}）", owner=request.user,
+                    code=code)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

@@ -7,12 +7,14 @@ required=0
 [ "${1:-}" = "--required" ] && required=1
 # poppler-data: without it pdftotext/pdffonts cannot map the CID fonts of the reports
 # ("Missing language pack for 'Adobe-GB1'"), so the PDF read-back tests fail.
-packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-symbola libreoffice-writer-nogui ${EXTRA_PACKAGES:-})
+# redis-server: the queue tests run once against a real Redis (RQ backend); .ci/run starts it.
+packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-symbola libreoffice-writer-nogui redis-server ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
     chromium) [ -x /usr/bin/chromium ] ;;
     poppler-utils) command -v pdftotext >/dev/null ;;
     wrk) command -v wrk >/dev/null ;;
+    redis-server) command -v redis-server >/dev/null ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

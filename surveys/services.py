@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .models import Invitation, Response, Survey, SurveyVersion
 from .sanitize import sanitize_schema
-from .signals import response_submitted
+from .signals import invitation_sent, response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
 __all__ = [
@@ -109,6 +109,8 @@ def invite_units(survey, units, sent=True):
     created = [
         Invitation.objects.create(survey=survey, unit=unit, sent_at=now) for unit in units if unit.pk not in existing
     ]
+    if created and sent:
+        transaction.on_commit(lambda: invitation_sent.send(Survey, survey=survey, invitations=created))
     return created
 
 

@@ -30,6 +30,7 @@ def walk(patterns, prefix=""):
 
 def sample_url(pattern):
     """A concrete URL for a route or regex pattern, with placeholder values."""
+    pattern = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", pattern)
     url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) in ("int", None) and "pk" in m.group(2)
                  or m.group(1) == "int" else "x", pattern)
     url = url.lstrip("^").rstrip("$").replace("\\Z", "")

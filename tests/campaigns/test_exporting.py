@@ -42,7 +42,8 @@ def test_tasks_export_has_chinese_headers_units_deadlines_and_progress(demo, log
         percent=100, status="verified")
     client = login(django_user_model.objects.get(username="province"))
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
-    assert response["Content-Disposition"].startswith('attachment; filename="qinghai-2024-tasks-')
+    # 任务总表, percent-encoded (RFC 5987) so the Chinese name survives every browser
+    assert "filename*=utf-8''qinghai-2024-%E4%BB%BB%E5%8A%A1%E6%80%BB%E8%A1%A8-" in response["Content-Disposition"]
     rows = list(sheet(response).iter_rows(values_only=True))
     assert rows[0] == (
         "活动安排", "编号", "任务", "责任单位", "完成时限", "备注", "原定完成时限", "状态", "已填报进度（%）",

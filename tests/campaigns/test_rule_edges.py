@@ -145,16 +145,17 @@ def test_an_assignment_is_overdue_only_after_its_deadline_day(plan, deadline, ov
     plan.task.save()
     assert Assignment.objects.overdue(today=TODAY).filter(pk=plan.assignment.pk).exists() is overdue
     with time_machine.travel(datetime(2024, 6, 30, 23, 59, tzinfo=SHANGHAI), tick=False):
-        assignment = Assignment.objects.select_related("task").get(pk=plan.assignment.pk)
-        assert assignment.is_overdue is overdue
-        assert assignment.days_left() == (deadline - TODAY).days
+        # at one minute to midnight, Shanghai time, "today" is still the 30th
+        assignment = Assignment.objects.with_deadline_state().get(pk=plan.assignment.pk)
+        assert bool(assignment.is_overdue) is overdue
+        assert assignment.days_left == (deadline - TODAY).days
 
 
 def test_the_deadline_day_counts_as_due_soon_not_overdue(plan):
     plan.task.deadline = TODAY
     plan.task.save()
-    assert Assignment.objects.due_within(0, today=TODAY).filter(pk=plan.assignment.pk).exists()
-    assert not Assignment.objects.due_within(0, today=TODAY + timedelta(days=1)).exists()
+    assert Assignment.objects.due_soon(today=TODAY, days=0).filter(pk=plan.assignment.pk).exists()
+    assert not Assignment.objects.due_soon(today=TODAY + timedelta(days=1), days=0).exists()
 
 
 def test_a_done_assignment_is_never_overdue(plan):

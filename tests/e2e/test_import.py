@@ -20,7 +20,7 @@ def test_coordinator_moves_a_deadline_by_spreadsheet_import(page, demo_site, tmp
     page.click("text=导入与导出")
     with page.expect_download() as download:
         page.click("a[href$='/export/tasks.xlsx']")
-    assert download.value.suggested_filename.startswith("qinghai-2024-tasks-")
+    assert download.value.suggested_filename.startswith("qinghai-2024-任务总表-")
 
     page.set_input_files("input[name=file]", str(path))
     page.click("button:has-text('预览')")

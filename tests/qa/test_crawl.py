@@ -30,7 +30,8 @@ VISIBLE_TEXT = re.compile(r">([^<]+)<")
 # Pages reached from the navbar (or by a respondent's link) need no breadcrumb; every other page
 # shows one, so there is always a way back.
 TOP_LEVEL = re.compile(
-    r"^/(|my/|my/dashboard/|campaigns/|campaigns/[\w-]+/|surveys/|pairing/|accounts/login/|surveys/[ro]/[\w-]+/)$"
+    r"^/(|my/|my/dashboard/|campaigns/|campaigns/[\w-]+/|surveys/|pairing/|accounts/login/|surveys/[ro]/[\w-]+/"
+    r"|notifications/|jobs/)$"
 )
 
 
