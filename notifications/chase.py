@@ -6,7 +6,6 @@ registers its own ("summary") in its AppConfig.ready(), since nothing may import
 """
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +49,7 @@ def progress_source(campaign, user, ref):
     for a in base.due_soon(today).filter(reports__isnull=True):
         counts.setdefault(a.unit, [0, 0])[1] += 1
     units = sorted(counts, key=lambda u: (u.ordinal, u.name))
-    days = settings.REMINDER_DAYS
+    days = lifecycle.reminder_days()
     why = {}
     for u in units:
         late, quiet = counts[u]

@@ -371,7 +371,7 @@ def collect(campaign, unit_ids=None, today=None, units_label="", letterhead=None
         overview.tasks_late += any(is_late(s, task.deadline, report_date) for _, s in live)
         still_open = [a for a, s in live if s.status in OPEN_STATUSES]
         overview.tasks_open += bool(still_open)
-        if still_open and task.deadline is not None and task.deadline < report_date:
+        if still_open and lifecycle.deadline_passed(task.deadline, report_date):
             late.append(LateItem(task.number, task.title, "、".join(a.unit.display_name for a in still_open),
                                  task.deadline))
         completed_on = None
