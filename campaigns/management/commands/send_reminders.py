@@ -1,9 +1,8 @@
 from datetime import date
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns import services
+from campaigns import lifecycle, services
 
 
 class Command(BaseCommand):
@@ -11,7 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None,
-                            help=f"提前多少天提醒（默认 REMINDER_DAYS={settings.REMINDER_DAYS}）")
+                            help=f"提前多少天提醒（默认 REMINDER_DAYS={lifecycle.reminder_days()}）")
         parser.add_argument("--date", default=None, help="按哪一天计算（YYYY-MM-DD，默认今天）")
 
     def handle(self, *args, days=None, date=None, **options):
