@@ -111,13 +111,18 @@ def compile_results(questions, answers_iter):
 
 def campaign_survey(campaign):
     """The campaign's main survey: the oldest serving the task linked to the baseline survey
-    (Task.purpose), else the oldest of the campaign."""
+    (Task.purpose); else the one serving the earliest task, then the oldest. Surveys without
+    a task come after those with one on every database (SQLite sorts NULL first, PostgreSQL
+    last: said explicitly, the report picks the same survey)."""
+    from django.db.models import F
+
     from campaigns.models import Task
 
     from .models import Survey
 
-    surveys = Survey.objects.filter(campaign=campaign).exclude(status=Survey.Status.DRAFT).order_by("created_at", "pk")
-    return surveys.filter(task__purpose=Task.Purpose.BASELINE_SURVEY).first() or surveys.first()
+    surveys = Survey.objects.filter(campaign=campaign).exclude(status=Survey.Status.DRAFT)
+    linked = surveys.filter(task__purpose=Task.Purpose.BASELINE_SURVEY).order_by("created_at", "pk").first()
+    return linked or surveys.order_by(F("task__number").asc(nulls_last=True), "created_at", "pk").first()
 
 
 def survey_summary(survey, unit_ids=None):

@@ -125,7 +125,9 @@ def open_invitation(invitation):
 
 def _check_open(survey):
     if not survey.is_accepting():
-        raise SurveyClosed()
+        from campaigns import lifecycle
+
+        raise SurveyClosed(lifecycle.campaign_refusal(survey.campaign) or "")
 
 
 @transaction.atomic

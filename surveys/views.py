@@ -221,8 +221,9 @@ def _run(action):
         return _error(general or "有题目未通过检查，请按提示修改后再提交", 400, exc.errors)
     except services.AlreadySubmitted:
         return _error("该问卷已提交，不能重复提交", 409)
-    except services.SurveyClosed:
-        return _error("问卷已截止，不再接收答卷", 410)
+    except services.SurveyClosed as exc:
+        # A closed or unpublished campaign says so; otherwise the survey itself is closed.
+        return _error(f"{exc}，不再接收答卷" if str(exc) else "问卷已截止，不再接收答卷", 410)
 
 
 @require_POST

@@ -52,8 +52,9 @@ def test_the_2024_campaign_is_closed_with_every_task_reported_and_verified(seede
 def test_the_2024_campaign_has_late_work_a_return_and_decided_adjustments(seeded):
     _, closed, _ = seeded
     late = set(Assignment.objects.filter(task__campaign=closed, completed_late=True)
-               .values_list("task__number", "unit__short_name"))
-    assert (11, "玉树州") in late and (9, "青海大学") in late and len(late) == 5
+               .values_list("task__number", "unit__name"))
+    assert late == {(5, "省局知识产权公共服务处"), (6, "果洛州市场监管局"), (9, "青海大学"), (11, "玉树州市场监管局"),
+                    (17, "青海省生产力促进中心有限公司")}
     assert ProgressReport.objects.filter(assignment__task__campaign=closed, status="returned").count() == 1
     decided = sorted(AdjustmentRequest.objects.filter(task__campaign=closed).values_list("task__number", "status"))
     assert decided == [(6, "rejected"), (11, "rejected"), (20, "approved")]

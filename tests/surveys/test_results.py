@@ -34,7 +34,7 @@ def test_results_show_response_rate_counts_shares_and_numbers(login, survey_worl
     items = {i["question"].name: i for i in page.context["items"]}
     assert ("培训", 1, 100.0) in items["services"]["choices"]
     assert ("检索分析", 0, 0.0) in items["services"]["choices"]
-    assert items["staff"]["numbers"] == {"min": 5, "mean": 5, "median": 5, "max": 5, "n": 1}
+    assert items["staff"]["numbers"] == {"min": 5, "mean": 5, "median": 5, "max": 5, "n": 1, "sum": 5}
     assert items["note"]["texts"] == [("甲市市场监管局", "=cmd|' /C calc'!A0")]
     assert "提交率" in page.content.decode()
 

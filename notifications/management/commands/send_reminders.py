@@ -1,8 +1,8 @@
 from datetime import date
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns import lifecycle
 from jobs.services import start_job
 from notifications import reminders
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None,
-                            help=f"提前多少天提醒（默认 REMINDER_DAYS={settings.REMINDER_DAYS}）")
+                            help=f"提前多少天提醒（默认 REMINDER_DAYS={lifecycle.reminder_days()}）")
         parser.add_argument("--date", default=None, help="按哪一天计算（YYYY-MM-DD，默认今天）")
         parser.add_argument("--queue", action="store_true", help="放入任务队列由 worker 发送，而不是立即发送")
 
