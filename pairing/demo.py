@@ -129,19 +129,24 @@ def load_demo_extras(campaign):
             need.services.set([services[s] for s in svc if s in services])
             need.industries.set([industries[i] for i in ind if i in industries])
     r = RUNNING
-    pairing, created = Pairing.objects.get_or_create(
-        campaign=campaign,
-        mentor=units[r["mentor"]],
-        mentee=units[r["mentee"]],
-        defaults={
-            "task": default_task(campaign),
-            "status": Pairing.Status.ACTIVE,
-            "goals": r["goals"],
-            "starts_on": r["starts_on"],
-            "reasons": r["reasons"],
-            "score": 3 * 3 + 2,
-        },
-    )
+    from campaigns.demo import at_moment, demo_clock
+
+    # Dated in 2024 (a few days before it starts), like the rest of the demo year: the final
+    # report, read as of its date, counts it.
+    with demo_clock(at_moment(r["starts_on"] - timedelta(days=3), 10)):
+        pairing, created = Pairing.objects.get_or_create(
+            campaign=campaign,
+            mentor=units[r["mentor"]],
+            mentee=units[r["mentee"]],
+            defaults={
+                "task": default_task(campaign),
+                "status": Pairing.Status.ACTIVE,
+                "goals": r["goals"],
+                "starts_on": r["starts_on"],
+                "reasons": r["reasons"],
+                "score": 3 * 3 + 2,
+            },
+        )
     if created:
         _set_m2m(pairing.focus_services, [services[s] for s in r["services"] if s in services])
         _set_m2m(pairing.focus_industries, [industries[i] for i in r["industries"] if i in industries])
@@ -153,7 +158,7 @@ def load_demo_extras(campaign):
                 participants=participants,
                 summary=summary,
                 logged_by_unit=pairing.mentee if by_mentee else pairing.mentor,
-                confirmed_at=pairing.created_at if by_mentee else None,
+                confirmed_at=at_moment(day + timedelta(days=2), 15) if by_mentee else None,
             )
     return campaign
 
@@ -187,7 +192,7 @@ PAIRINGS_2024 = [
 def play_demo_life(campaign):
     """The rest of 2024's pairing programme: four more pairings with their mentoring
     activities, and every pairing completed at the end of September. Idempotent."""
-    from campaigns.demo import at_moment
+    from campaigns.demo import at_moment, demo_clock
 
     ensure_vocabularies()
     units = {u.name: u for u in Unit.objects.all()}
@@ -195,11 +200,12 @@ def play_demo_life(campaign):
     industries = {i.name: i for i in Industry.objects.all()}
     task = default_task(campaign)
     for mentor, mentee, svc, ind, goals, starts_on, activities in PAIRINGS_2024:
-        pairing, created = Pairing.objects.get_or_create(
-            campaign=campaign, mentor=units[mentor], mentee=units[mentee],
-            defaults={"task": task, "status": Pairing.Status.ACTIVE, "goals": goals, "starts_on": starts_on,
-                      "reasons": [f"服务对口：{'、'.join(svc)}", f"产业对口：{'、'.join(ind)}"], "score": 9},
-        )
+        with demo_clock(at_moment(starts_on - timedelta(days=3), 10)):
+            pairing, created = Pairing.objects.get_or_create(
+                campaign=campaign, mentor=units[mentor], mentee=units[mentee],
+                defaults={"task": task, "status": Pairing.Status.ACTIVE, "goals": goals, "starts_on": starts_on,
+                          "reasons": [f"服务对口：{'、'.join(svc)}", f"产业对口：{'、'.join(ind)}"], "score": 9},
+            )
         if not created:
             continue
         _set_m2m(pairing.focus_services, [services[s] for s in svc if s in services])
