@@ -85,7 +85,7 @@ def test_coordinator_fixes_three_unknown_units_from_the_preview_and_commits(page
 
     page.click("button:has-text('确认导入')")
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith("/campaigns/xcz-2025/")
+    assert page.url.endswith("/campaigns/xcz-2025/edit/")  # a new plan opens in the editor, to finish and publish
     campaign = Campaign.objects.get(code="xcz-2025")
     leads = {t.number: [a.unit.name for a in t.assignments.filter(role="lead")] for t in campaign.tasks.all()}
     assert leads == {1: ["省局知识产权公共服务处"], 2: ["西宁市市场监管局"], 3: ["海东市知识产权保护中心"]}
