@@ -200,10 +200,15 @@ def _demo_png(colour):
     return buffer.getvalue()
 
 
-def minimal_pdf(width=595, height=842):
-    """A valid one-page blank PDF (cross-reference table and all), built byte by byte."""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 %d %d]>>" % (width, height)]
+def minimal_pdf(width=595, height=842, content=None):
+    """A valid one-page PDF (cross-reference table and all), built byte by byte: blank, or
+    with `content` (bytes) as the page's unfiltered content stream."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>"]
+    if content is None:
+        objects.append(b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 %d %d]>>" % (width, height))
+    else:
+        objects.append(b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 %d %d]/Contents 4 0 R>>" % (width, height))
+        objects.append(b"<</Length %d>>\nstream\n%s\nendstream" % (len(content), content))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -94,19 +94,7 @@ def polyglot_pdf():
     """A structurally valid PDF (pypdf reads it, cross-reference offsets exact) whose bytes
     also carry an HTML page in the clear, in an unfiltered stream: what a browser sniffing
     the file would run."""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>",
-               b"<</Length %d>>\nstream\n%s\nendstream" % (len(POLYGLOT_HTML), POLYGLOT_HTML)]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return minimal_pdf(200, 200, content=POLYGLOT_HTML)
 
 
 def polyglot_jpeg():
