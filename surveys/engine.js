@@ -1,0 +1,77 @@
+/* Loaded into the server's embedded V8 (surveys/engine.py) after survey-core, its zh-cn
+   strings and static/surveys/zh-cn-fixes.js: the same library and messages the browser has.
+   Every entry point takes and returns JSON text, so nothing but strings crosses the border. */
+var OutreachEngine = (function () {
+  "use strict";
+  Survey.surveyLocalization.defaultLocale = "zh-cn";
+
+  function topName(q) {
+    // Cells of a matrix and questions of a dynamic panel answer for the question holding them.
+    var seen = 0;
+    while (q.parentQuestion && seen < 100) { q = q.parentQuestion; seen += 1; }
+    return q.name;
+  }
+
+  function texts(errors) {
+    return errors.map(function (e) { return e.getText(); });
+  }
+
+  function model(schemaText) {
+    var s = new Survey.Model(JSON.parse(schemaText));
+    s.locale = "zh-cn";
+    return s;
+  }
+
+  /* Validate as the browser's "complete" does across every visible page: visible questions
+     only, readOnly and enableIf honoured, required/requiredIf, validators, matrices, dynamic
+     panels, "other" comments. Returns {valid, errors: {name: [messages]}, data}; `data` is
+     what the survey keeps on completion (invisible values cleared as survey-core does). */
+  function judge(schemaText, dataText) {
+    var s = model(schemaText);
+    s.data = JSON.parse(dataText);
+    var valid = s.validate(true, false);
+    var errors = {};
+    s.getAllQuestions(false, false, true).forEach(function (q) {
+      if (q.errors && q.errors.length) {
+        var name = topName(q);
+        errors[name] = (errors[name] || []).concat(texts(q.errors));
+      }
+    });
+    s.getAllPanels(false, false).forEach(function (p) {
+      if (p.errors && p.errors.length) {
+        errors[p.name] = (errors[p.name] || []).concat(texts(p.errors));
+      }
+    });
+    var out = { valid: valid && Object.keys(errors).length === 0, errors: errors };
+    if (out.valid) {
+      if (s.clearInvisibleValues === "onComplete") { s.clearUnusedValues(); }
+      out.data = s.data;
+    }
+    return JSON.stringify(out);
+  }
+
+  /* Check a questionnaire once when it is saved: the model builds, every expression parses
+     (the survey-core parser is the one that will run it) and every regex compiles as a
+     JavaScript RegExp. `exprs` is [[where, text], ...], `regexes` the same. Returns
+     {errors: [[where, text, reason]], questions: [names]}. */
+  function checkSchema(schemaText, exprsText, regexesText) {
+    var errors = [];
+    var s = model(schemaText);
+    var parser = new Survey.ConditionsParser();
+    JSON.parse(exprsText).forEach(function (item) {
+      var node = null;
+      try { node = parser.parseExpression(item[1]); } catch (e) { node = null; }
+      if (!node) {
+        var err = parser.error;
+        errors.push([item[0], item[1], err ? "第 " + (err.at + 1) + " 个字符附近无法识别" : "无法解析"]);
+      }
+    });
+    JSON.parse(regexesText).forEach(function (item) {
+      try { new RegExp(item[1]); } catch (e) { errors.push([item[0], item[1], String(e.message)]); }
+    });
+    var names = s.getAllQuestions(false, false, false).map(function (q) { return q.name; });
+    return JSON.stringify({ errors: errors, questions: names });
+  }
+
+  return { judge: judge, checkSchema: checkSchema };
+})();
