@@ -12,8 +12,14 @@ var OutreachEngine = (function () {
     return q.name;
   }
 
-  function texts(errors) {
-    return errors.map(function (e) { return e.getText(); });
+  function add(errors, name, list) {
+    // One message once per question, however many cells or panels repeat it.
+    var seen = errors[name] || [];
+    list.forEach(function (e) {
+      var text = e.getText();
+      if (seen.indexOf(text) < 0) { seen.push(text); }
+    });
+    errors[name] = seen;
   }
 
   function model(schemaText) {
@@ -32,15 +38,10 @@ var OutreachEngine = (function () {
     var valid = s.validate(true, false);
     var errors = {};
     s.getAllQuestions(false, false, true).forEach(function (q) {
-      if (q.errors && q.errors.length) {
-        var name = topName(q);
-        errors[name] = (errors[name] || []).concat(texts(q.errors));
-      }
+      if (q.errors && q.errors.length) { add(errors, topName(q), q.errors); }
     });
     s.getAllPanels(false, false).forEach(function (p) {
-      if (p.errors && p.errors.length) {
-        errors[p.name] = (errors[p.name] || []).concat(texts(p.errors));
-      }
+      if (p.errors && p.errors.length) { add(errors, p.name, p.errors); }
     });
     var out = { valid: valid && Object.keys(errors).length === 0, errors: errors };
     if (out.valid) {

@@ -123,13 +123,17 @@ EXPRESSIONS = [
 ]
 
 # How each (expression, values) is put to a questionnaire: the expression as an expression
-# validator, a requiredIf, a visibleIf and an enableIf of a required question.
+# validator, a requiredIf, a visibleIf and an enableIf of a required question (after a
+# question always shown, so that the page itself never disappears).
+NOTE = {"type": "text", "name": "note"}
 WRAPS = {
-    "validator": lambda e: {"elements": [{"type": "text", "name": "answer", "validators": [
+    "validator": lambda e: {"elements": [NOTE, {"type": "text", "name": "answer", "validators": [
         {"type": "expression", "expression": e, "text": "不满足条件"}]}]},
-    "requiredIf": lambda e: {"elements": [{"type": "text", "name": "answer", "requiredIf": e}]},
-    "visibleIf": lambda e: {"elements": [{"type": "text", "name": "answer", "isRequired": True, "visibleIf": e}]},
-    "enableIf": lambda e: {"elements": [{"type": "text", "name": "answer", "isRequired": True, "enableIf": e}]},
+    "requiredIf": lambda e: {"elements": [NOTE, {"type": "text", "name": "answer", "requiredIf": e}]},
+    "visibleIf": lambda e: {"elements": [NOTE, {"type": "text", "name": "answer", "isRequired": True,
+                                                "visibleIf": e}]},
+    "enableIf": lambda e: {"elements": [NOTE, {"type": "text", "name": "answer", "isRequired": True,
+                                               "enableIf": e}]},
 }
 
 # Questionnaires with the answers they are checked with (validators, matrices, panels, survey).
@@ -162,7 +166,7 @@ SCHEMAS = [
      [{"a": 1, "b": 2}, {"a": 3, "b": 2}, {"a": 3}, {"b": 2}]),
     ("tests/surveytests.ts: isRequired, readOnly", {"elements": [{"type": "text", "name": "q", "isRequired": True,
      "readOnly": True}]}, [{}, {"q": "a"}]),
-    ("tests/surveytests.ts: isRequired in invisible panel", {"elements": [{"type": "panel", "name": "p",
+    ("tests/surveytests.ts: isRequired in invisible panel", {"elements": [NOTE, {"type": "panel", "name": "p",
      "visible": False, "elements": [{"type": "text", "name": "q", "isRequired": True}]}]}, [{}]),
     ("tests/surveytests.ts: panel visibleIf", {"elements": [{"type": "text", "name": "a"}, {"type": "panel",
      "name": "p", "visibleIf": "{a} = 1", "elements": [{"type": "text", "name": "q", "isRequired": True}]}]},
