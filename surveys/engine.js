@@ -45,7 +45,11 @@ var OutreachEngine = (function () {
     });
     var out = { valid: valid && Object.keys(errors).length === 0, errors: errors };
     if (out.valid) {
-      if (s.clearInvisibleValues === "onComplete") { s.clearUnusedValues(); }
+      // Complete as the browser does (page triggers, then invisible values cleared); there is
+      // no cookie or page to go to on the server.
+      s.cookieName = "";
+      s.navigateToUrl = "";
+      s.doComplete();
       out.data = s.data;
     }
     return JSON.stringify(out);

@@ -5,7 +5,7 @@ loaded into an embedded V8 (`mini-racer`), with the same zh-cn strings and corre
 asked what the browser's "complete" would say. One engine per worker process, built on
 first use (about half a second) under a lock; calls are serialised on it and every call
 has a time limit, so a runaway regex in a questionnaire stops after
-settings.SURVEY_ENGINE_TIMEOUT_MS and the engine is rebuilt.
+settings.SURVEY_ENGINE_TIMEOUT_MS (V8 terminates the call; the engine stays usable).
 """
 import json
 import logging
@@ -14,6 +14,10 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+
+# Imported here, not lazily, so that its exit handlers are registered before ours (ours, which
+# close the engine, must run first: an open isolate keeps the process from ending).
+from py_mini_racer import JSEvalException, JSTimeoutException, MiniRacer
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,35 @@ SOURCES = [
 ]
 
 
+# Every supported question type once, to warm the engine up.
+WARM_UP_SCHEMA = {"pages": [{"elements": [
+    {"type": "text", "name": "t", "isRequired": True, "validators": [
+        {"type": "expression", "expression": "age({d}) > 1 and {t} notempty"}, {"type": "regex", "regex": "^.+$"},
+        {"type": "email"}, {"type": "text", "maxLength": 9}]},
+    {"type": "text", "name": "n", "inputType": "number", "validators": [{"type": "numeric", "minValue": 0}]},
+    {"type": "text", "name": "d", "inputType": "date", "maxValueExpression": "today()"},
+    {"type": "comment", "name": "c", "visibleIf": "{n} > 1"},
+    {"type": "radiogroup", "name": "r", "choices": [1, 2], "showOtherItem": True, "enableIf": "{n} < 5"},
+    {"type": "dropdown", "name": "dd", "choices": [1, 2], "requiredIf": "{r} = 1"},
+    {"type": "checkbox", "name": "cb", "choices": [1, 2], "showNoneItem": True,
+     "validators": [{"type": "answercount", "maxCount": 2}]},
+    {"type": "tagbox", "name": "tb", "choices": [1, 2]},
+    {"type": "boolean", "name": "b", "labelTrue": "是", "labelFalse": "否"},
+    {"type": "rating", "name": "rt"},
+    {"type": "ranking", "name": "rk", "choices": [1, 2]},
+    {"type": "matrix", "name": "m", "rows": ["a"], "columns": [1], "eachRowRequired": True},
+    {"type": "multipletext", "name": "mt", "items": [{"name": "x", "isRequired": True}]},
+    {"type": "matrixdropdown", "name": "md", "rows": ["a"], "columns": [{"name": "x", "isRequired": True}]},
+    {"type": "matrixdynamic", "name": "my", "columns": [{"name": "x", "cellType": "text", "isRequired": True}]},
+    {"type": "paneldynamic", "name": "p", "templateElements": [{"type": "text", "name": "x", "isRequired": True}]},
+    {"type": "expression", "name": "e", "expression": "{n} * 2"},
+    {"type": "panel", "name": "pn", "elements": [{"type": "text", "name": "pt"}]},
+]}]}
+WARM_UP_DATA = {"t": "x", "n": 3, "d": "2000-01-01", "c": "x", "r": "other", "dd": 1, "cb": [1], "tb": [2],
+                "b": True, "rt": 3, "rk": [2, 1], "m": {"a": 1}, "mt": {"x": "1"}, "md": {"a": {"x": 1}},
+                "my": [{"x": "1"}, {}], "p": [{"x": "1"}, {}], "pt": "x"}
+
+
 class EngineTimeout(Exception):
     """survey-core did not answer within the time limit (e.g. a catastrophic regex)."""
 
@@ -36,20 +69,17 @@ class EngineError(Exception):
 
 class _Engine:
     def __init__(self):
-        from py_mini_racer import MiniRacer
-
         self.pid = os.getpid()
         self.ctx = MiniRacer()
         for source in SOURCES:
             self.ctx.eval(source.read_text(encoding="utf-8"))
-        # The first model built is several times slower (lazy setup, cold JIT): pay for it
+        # The first models built are many times slower (lazy setup, cold JIT): pay for that
         # here, without a time limit, rather than inside a respondent's limited call.
-        self.ctx.eval("OutreachEngine.judge(JSON.stringify({elements: [{type: 'text', name: 'q', isRequired: true,"
-                      " validators: [{type: 'expression', expression: 'age({q}) > 1'}]}]}), '{}')")
+        warm = json.dumps(WARM_UP_SCHEMA)
+        for data in ({}, WARM_UP_DATA):
+            self.ctx.call("OutreachEngine.judge", warm, json.dumps(data))
 
     def call(self, function, *args, timeout_ms):
-        from py_mini_racer import JSEvalException, JSTimeoutException
-
         try:
             return json.loads(self.ctx.call(function, *args, timeout=timeout_ms))
         except JSTimeoutException:
@@ -86,13 +116,7 @@ def call(function, *args, timeout_ms=None):
     """Call an OutreachEngine function (surveys/engine.js) with JSON-text arguments."""
     timeout_ms = timeout_ms or settings.SURVEY_ENGINE_TIMEOUT_MS
     with _lock:
-        engine = _get()
-        try:
-            return engine.call(f"OutreachEngine.{function}", *args, timeout_ms=timeout_ms)
-        except EngineTimeout:
-            # A terminated isolate is not trusted again: the next call builds a fresh one.
-            _discard()
-            raise
+        return _get().call(f"OutreachEngine.{function}", *args, timeout_ms=timeout_ms)
 
 
 def judge(schema, data, timeout_ms=None):
@@ -102,7 +126,9 @@ def judge(schema, data, timeout_ms=None):
 
 
 def check_schema(schema, expressions, regexes, timeout_ms=None):
-    """Build the model once and parse every expression and regex: {"errors", "questions"}."""
+    """Build the model once and parse every expression and regex: {"errors", "questions"}.
+    A coordinator's save, not a respondent's submit: it gets a longer limit."""
+    timeout_ms = timeout_ms or 10 * settings.SURVEY_ENGINE_TIMEOUT_MS
     return call("checkSchema", json.dumps(schema, ensure_ascii=False), json.dumps(expressions, ensure_ascii=False),
                 json.dumps(regexes, ensure_ascii=False), timeout_ms=timeout_ms)
 

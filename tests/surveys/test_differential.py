@@ -19,6 +19,7 @@ import os
 import random
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,13 +35,27 @@ CHOICES = ["a", "b", "c", "d"]
 TIME_DEPENDENT = ("today()", "age(", "currentYear()")
 
 
-def node_verdicts(cases):
+def start_node(cases):
+    """survey-core under Node on every case, in one process started now (it runs while the
+    server side is computed); call the result to wait for its verdicts."""
     node = shutil.which("node")
     assert node, "Node.js is needed to run survey-core (scripts/system-packages.sh installs it)"
-    proc = subprocess.run([node, str(SCRIPT)], input=json.dumps([{"schema": s, "data": d} for s, d in cases]),
-                          capture_output=True, text=True, timeout=900, check=True,
-                          env={**os.environ, "TZ": "Asia/Shanghai"})
-    return json.loads(proc.stdout)
+    out = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    proc = subprocess.Popen([node, str(SCRIPT)], stdin=subprocess.PIPE, stdout=out, text=True,
+                            env={**os.environ, "TZ": "Asia/Shanghai"})
+    proc.stdin.write(json.dumps([{"schema": s, "data": d} for s, d in cases]))
+    proc.stdin.close()
+
+    def verdicts():
+        assert proc.wait(timeout=1800) == 0
+        out.seek(0)
+        return json.loads(out.read())
+
+    return verdicts
+
+
+def node_verdicts(cases):
+    return start_node(cases)()
 
 
 # ---------------------------------------------------------------- the corpus
@@ -63,11 +78,11 @@ def test_the_corpus_is_large_and_covers_what_the_browser_judges(corpus):
 
 
 def test_server_agrees_with_survey_core_on_every_corpus_case(corpus):
-    theirs = node_verdicts([(c["schema"], c["data"]) for c in corpus])
+    pending = start_node([(c["schema"], c["data"]) for c in corpus])
+    ours_all = [engine.judge(case["schema"], case["data"]) for case in corpus]
     mismatches = []
-    for case, verdict in zip(corpus, theirs, strict=True):
+    for case, verdict, ours in zip(corpus, pending(), ours_all, strict=True):
         assert "crashed" not in verdict, case
-        ours = engine.judge(case["schema"], case["data"])
         if (ours["valid"], ours["errors"], ours.get("data")) != (verdict["valid"], verdict["errors"],
                                                                  verdict.get("data")):
             mismatches.append({"case": case, "server": ours, "survey_core": verdict})
@@ -276,11 +291,11 @@ def test_generated_questionnaires_cover_every_feature_and_both_verdicts(generate
 
 
 def test_server_agrees_with_survey_core_on_generated_questionnaires(generated):
-    theirs = node_verdicts(generated)
+    pending = start_node(generated)
+    ours = [server_verdict(schema, answers) for schema, answers in generated]
     disagreements = []
-    for (schema, answers), verdict in zip(generated, theirs, strict=True):
+    for (schema, answers), verdict, (valid, names, kept) in zip(generated, pending(), ours, strict=True):
         assert "crashed" not in verdict, schema
-        valid, names, kept = server_verdict(schema, answers)
         if valid != verdict["valid"] or names != set(verdict["errors"]) or kept != verdict.get("data"):
             disagreements.append({"schema": schema, "answers": answers, "server": sorted(names),
                                   "survey_core": verdict})
