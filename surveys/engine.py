@@ -3,14 +3,16 @@
 The npm survey-core the respondent page runs (node_modules/survey-core, same version) is
 loaded into an embedded V8 (`mini-racer`), with the same zh-cn strings and corrections, and
 asked what the browser's "complete" would say. One engine per worker process, built on
-first use (about half a second) under a lock; calls are serialised on it and every call
-has a time limit, so a runaway regex in a questionnaire stops after
+first use (under a second on an idle machine) and used from one thread of its own, so calls
+are serialised and never run inside a caller's asyncio loop; every call has a time limit,
+so a runaway regex in a questionnaire stops after
 settings.SURVEY_ENGINE_TIMEOUT_MS (V8 terminates the call; the engine stays usable).
 """
 import json
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -96,6 +98,7 @@ class _Engine:
 
 _lock = threading.Lock()
 _engine = None
+_worker = None
 
 
 def _get():
@@ -112,11 +115,18 @@ def _discard():
         _engine = None
 
 
+def _executor():
+    global _worker
+    with _lock:
+        if _worker is None or _worker[0] != os.getpid():
+            _worker = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-engine"))
+        return _worker[1]
+
+
 def call(function, *args, timeout_ms=None):
     """Call an OutreachEngine function (surveys/engine.js) with JSON-text arguments."""
     timeout_ms = timeout_ms or settings.SURVEY_ENGINE_TIMEOUT_MS
-    with _lock:
-        return _get().call(f"OutreachEngine.{function}", *args, timeout_ms=timeout_ms)
+    return _executor().submit(lambda: _get().call(f"OutreachEngine.{function}", *args, timeout_ms=timeout_ms)).result()
 
 
 def judge(schema, data, timeout_ms=None):
@@ -134,9 +144,12 @@ def check_schema(schema, expressions, regexes, timeout_ms=None):
 
 
 def shutdown():
-    """Close the engine (tests, and at exit: an open isolate keeps the process from ending)."""
-    with _lock:
-        _discard()
+    """Close the engine (at exit: an open isolate keeps the process from ending)."""
+    if _worker is not None and _worker[0] == os.getpid():
+        try:
+            _worker[1].submit(_discard).result()
+        except RuntimeError:  # the executor already stopped at interpreter exit
+            _discard()
 
 
 import atexit  # noqa: E402
