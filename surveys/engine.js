@@ -78,5 +78,18 @@ var OutreachEngine = (function () {
     return JSON.stringify({ errors: errors, questions: names });
   }
 
-  return { judge: judge, checkSchema: checkSchema };
+  /* Run the questionnaire's regular expressions (regex and email validators) on the answers
+     they will judge, and nothing else: a catastrophic pattern shows up here, under the short
+     time limit, before the whole survey is judged under a longer one. `pairs` is
+     [[pattern or "@email", caseInsensitive, [strings]], ...]. */
+  function screen(pairsText) {
+    var email = new Survey.EmailValidator().re;
+    JSON.parse(pairsText).forEach(function (pair) {
+      var re = pair[0] === "@email" ? email : new RegExp(pair[0], pair[1] ? "i" : "");
+      pair[2].forEach(function (text) { re.test(text); });
+    });
+    return "true";
+  }
+
+  return { judge: judge, checkSchema: checkSchema, screen: screen };
 })();

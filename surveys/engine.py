@@ -129,8 +129,17 @@ def call(function, *args, timeout_ms=None):
     return _executor().submit(lambda: _get().call(f"OutreachEngine.{function}", *args, timeout_ms=timeout_ms)).result()
 
 
+def screen(pairs, timeout_ms=None):
+    """Run each [pattern, caseInsensitive, [strings]] (pattern "@email": survey-core's e-mail
+    pattern) under the short limit; EngineTimeout if one runs away."""
+    return call("screen", json.dumps(pairs, ensure_ascii=False), timeout_ms=timeout_ms)
+
+
 def judge(schema, data, timeout_ms=None):
-    """survey-core's verdict: {"valid", "errors": {name: [messages]}, "data" (when valid)}."""
+    """survey-core's verdict: {"valid", "errors": {name: [messages]}, "data" (when valid)}.
+    Its limit is ten times the short one: patterns were screened first (`screen`), and the
+    rest of survey-core's work is bounded by the questionnaire, checked when it was saved."""
+    timeout_ms = timeout_ms or 10 * settings.SURVEY_ENGINE_TIMEOUT_MS
     return call("judge", json.dumps(schema, ensure_ascii=False), json.dumps(data, ensure_ascii=False),
                 timeout_ms=timeout_ms)
 

@@ -285,6 +285,7 @@ class Questionnaire:
         self.schema = schema
         self.questions = check_schema(schema)
         self.by_name = {q.name: q for q in self.questions}
+        self.patterns = {q.name: _patterns(q.raw) for q in self.questions}
 
 
 class AnswersInvalid(ValueError):
@@ -528,6 +529,44 @@ def check_shapes(questionnaire, answers):
     return errors
 
 
+def _strings(value, into):
+    """Every string inside an answer (cells of tables and panels included)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            into.append(v)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return into
+
+
+def _patterns(raw):
+    """(pattern, caseInsensitive) of every regex and e-mail validator inside a question."""
+    found = []
+    for _, key, text, node in _walk_json(raw):
+        if key == "regex" and node.get("type") == "regex":
+            found.append((text, bool(node.get("caseInsensitive"))))
+        elif key == "type" and text == "email" and "regex" not in node:
+            found.append(("@email", False))
+    return found
+
+
+def regex_pairs(questionnaire, answers):
+    """[[pattern, caseInsensitive, [strings]]]: each question's patterns with the strings of its answer."""
+    pairs = []
+    for q in questionnaire.questions:
+        patterns = questionnaire.patterns.get(q.name)
+        if not patterns:
+            continue
+        strings = _strings([answers.get(q.name), answers.get(f"{q.name}-Comment")], [])
+        if strings:
+            pairs.extend([pattern, insensitive, strings] for pattern, insensitive in patterns)
+    return pairs
+
+
 ENGINE_TIMEOUT_MESSAGE = ("校验超时：本问卷的某条校验规则（如正则表达式）对这份答案运行过久，"
                           "答卷未保存。请修改答案或联系问卷发布单位")
 
@@ -536,6 +575,9 @@ def judge(questionnaire, answers):
     """survey-core's verdict on `answers` as the browser's "complete" would give it:
     (errors {name: Chinese message}, the answers survey-core keeps)."""
     try:
+        pairs = regex_pairs(questionnaire, answers)
+        if pairs:
+            engine.screen(pairs)
         verdict = engine.judge(questionnaire.schema, answers)
     except engine.EngineTimeout:
         log.warning("survey validation timed out (%s ms); questionnaire %s",
