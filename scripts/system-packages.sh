@@ -7,9 +7,10 @@ required=0
 [ "${1:-}" = "--required" ] && required=1
 # poppler-data: without it pdftotext/pdffonts cannot map the CID fonts of the reports
 # ("Missing language pack for 'Adobe-GB1'"), so the PDF read-back tests fail.
-packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
+packages=(nodejs chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
+    nodejs) command -v node >/dev/null ;;  # survey-core under Node: the differential tests' oracle
     chromium) [ -x /usr/bin/chromium ] ;;
     poppler-utils) command -v pdftotext >/dev/null ;;
     wrk) command -v wrk >/dev/null ;;
