@@ -49,6 +49,8 @@ var OutreachEngine = (function () {
       // no cookie or page to go to on the server.
       s.cookieName = "";
       s.navigateToUrl = "";
+      // The respondent completes from the last page (what survey-core keeps can depend on it).
+      if (s.visiblePages.length) { s.currentPageNo = s.visiblePages.length - 1; }
       s.doComplete();
       out.data = s.data;
     }
