@@ -49,8 +49,9 @@ var OutreachEngine = (function () {
       // no cookie or page to go to on the server.
       s.cookieName = "";
       s.navigateToUrl = "";
-      // The respondent completes from the last page (what survey-core keeps can depend on it).
-      if (s.visiblePages.length) { s.currentPageNo = s.visiblePages.length - 1; }
+      // The respondent went through every page and completes from the last one; what
+      // survey-core keeps can depend on it (rows and panels of pages it has shown).
+      for (var i = 0; i < s.visiblePages.length; i += 1) { s.currentPageNo = i; }
       s.doComplete();
       out.data = s.data;
     }

@@ -39,15 +39,19 @@ function complete(schema, data) {
   survey.data = data;
   const errors = {};
   let valid = true;
+  let kept;
   for (let i = 0; i < survey.visiblePages.length; i += 1) {
     survey.currentPageNo = i;
     const ok = survey.isLastPage ? survey.completeLastPage() : survey.nextPage();
     if (!ok) valid = false;
+    // What the survey holds the moment it completes (before this script looks into nested
+    // questions, which makes survey-core build rows of hidden dynamic matrices and panels).
+    if (survey.state === "completed") kept = JSON.parse(JSON.stringify(survey.data));
     shown(survey, errors);
     if (survey.state === "completed") break;
   }
   valid = valid && Object.keys(errors).length === 0 && survey.state === "completed";
-  return { valid, errors, data: valid ? survey.data : undefined };
+  return { valid, errors, data: valid ? kept : undefined };
 }
 
 let input = "";
