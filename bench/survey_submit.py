@@ -1,5 +1,7 @@
-"""Survey submit throughput beside a bare Django view's, the validation time of a 100-question
-answer, and exports of many responses (time and peak memory at two sizes).
+"""Survey submit throughput with the new validator (survey-core in the embedded V8) beside the
+previous one (the Python evaluator, loaded from git history for this comparison only) and a
+bare Django view, the validation time of a 100-question answer with both, and exports of
+many responses (time and peak memory at two sizes).
 
 A submit includes, after commit, turning the baseline's "pairingNeeds" answers into the
 unit's pairing needs when the pairing app is installed.
@@ -10,8 +12,11 @@ SQLite file, or BENCH_DATABASE_URL), so both figures come from the same run on t
     .venv/bin/python bench/survey_submit.py [--submits 300]
 """
 import argparse
+import importlib
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,6 +113,29 @@ def export_memory(survey, body, n):
     return lines
 
 
+# The commit before survey-core judged answers on the server: its surveys/validation.py and
+# surveys/expressions.py are the previous validator.
+PREVIOUS = "b561822"
+
+
+def previous_validation():
+    """The previous surveys.validation module, read from git history into a throwaway package
+    (the repository no longer carries it), or None when git or the commit is not available."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-previous-"))
+    package = folder / "previous_surveys"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("validation.py", "expressions.py"):
+        try:
+            text = subprocess.run(["git", "show", f"{PREVIOUS}:surveys/{name}"], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        (package / name).write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("previous_surveys.validation")
+
+
 def rate(client, url, body, n):
     start = time.perf_counter()
     for i in range(n):
@@ -142,26 +170,53 @@ def main():
     client = Client()
     rate(client, lambda i: "/bench/bare/", body, 20)  # warm up
     bare_rate = rate(client, lambda i: "/bench/bare/", body, n)
-    submit_rate = rate(client, lambda i: f"/surveys/r/{tokens[i]}/submit/", body, n)
-    assert survey.responses.submitted().count() == n
+    half = n // 2
+    submit_rate = rate(client, lambda i: f"/surveys/r/{tokens[i]}/submit/", body, half)
+
+    # The same submits through the previous validator: services.validate_answers swapped for
+    # the old module's (the view, the transaction and the writes are the same code).
+    old = previous_validation()
+    old_rate = None
+    if old is not None:
+        old_questionnaire = old.Questionnaire(schema)
+        new_validate = services.validate_answers
+        services.validate_answers = lambda _q, answers, complete=True: old.validate_answers(
+            old_questionnaire, answers, complete=complete)
+        try:
+            old_rate = rate(client, lambda i: f"/surveys/r/{tokens[half + i]}/submit/", body, n - half)
+        finally:
+            services.validate_answers = new_validate
+    assert survey.responses.submitted().count() == (n if old is not None else half)
 
     big_schema, big_answers = hundred_question_schema()
     start = time.perf_counter()
     questionnaire = Questionnaire(big_schema)
     build_ms = (time.perf_counter() - start) * 1000
-    reps = 200
+    reps = 10
     start = time.perf_counter()
     for _ in range(reps):
         validate_answers(questionnaire, big_answers)
     validate_ms = (time.perf_counter() - start) * 1000 / reps
+    old_validate_ms = None
+    if old is not None:
+        old_big = old.Questionnaire(big_schema)
+        start = time.perf_counter()
+        for _ in range(reps):
+            old.validate_answers(old_big, big_answers)
+        old_validate_ms = (time.perf_counter() - start) * 1000 / reps
 
     export_lines = export_memory(survey, body, args.export)
 
     print(machine())
-    print(f"数据库：{connection.vendor}；每项 {n} 次请求（Django 测试客户端，同一进程）")
-    print(f"  空视图（解析同样的 JSON）      {bare_rate:8.0f} 次/秒")
-    print(f"  问卷提交（校验 + 写入答卷）    {submit_rate:8.0f} 次/秒  （空视图的 {ratio(submit_rate, bare_rate)}）")
-    print(f"100 题答卷：解析问卷定义 {build_ms:.1f} ms（每个版本一次，已缓存），校验一份答卷 {validate_ms:.2f} ms")
+    print(f"数据库：{connection.vendor}；空视图 {n} 次，两种校验各 {half} 次提交（Django 测试客户端，同一进程）")
+    print(f"  空视图（解析同样的 JSON）                 {bare_rate:8.1f} 次/秒")
+    print(f"  问卷提交，新校验（survey-core，嵌入 V8） {submit_rate:8.1f} 次/秒（空视图的 {ratio(submit_rate, bare_rate)}）")
+    if old_rate is not None:
+        print(f"  问卷提交，旧校验（Python 表达式求值）  {old_rate:8.1f} 次/秒（空视图的 {ratio(old_rate, bare_rate)}）")
+    else:
+        print("  问卷提交，旧校验：无法从 git 历史读取，未测")
+    print(f"100 题答卷：检查问卷定义 {build_ms:.1f} ms（每个版本一次，已缓存）；校验一份答卷：新 {validate_ms:.1f} ms"
+          + (f"，旧 {old_validate_ms:.2f} ms" if old_validate_ms is not None else ""))
     for line in export_lines:
         print(line)
 

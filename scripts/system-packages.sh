@@ -8,9 +8,10 @@ required=0
 # poppler-data: without it pdftotext/pdffonts cannot map the CID fonts of the reports
 # ("Missing language pack for 'Adobe-GB1'"), so the PDF read-back tests fail.
 # redis-server: the queue tests run once against a real Redis (RQ backend); .ci/run starts it.
-packages=(chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-symbola libreoffice-writer-nogui redis-server ${EXTRA_PACKAGES:-})
+packages=(nodejs chromium poppler-utils poppler-data fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-hanazono fonts-symbola libreoffice-writer-nogui redis-server ${EXTRA_PACKAGES:-})
 have() {
   case "$1" in
+    nodejs) command -v node >/dev/null ;;  # survey-core under Node: the differential tests' oracle
     chromium) [ -x /usr/bin/chromium ] ;;
     poppler-utils) command -v pdftotext >/dev/null ;;
     wrk) command -v wrk >/dev/null ;;

@@ -83,3 +83,12 @@ def visible_unit_ids(user, survey):
         return None
     return set(campaign_access.member_unit_ids(user))
 
+
+
+def visible_history(user, survey):
+    """Earlier (reopened) submissions the user may read, as a pk queryset: the same rule as
+    visible_responses, applied to history."""
+    qs = Response.objects.filter(survey=survey, status=Response.Status.REOPENED)
+    if not can_see_all_responses(user, survey):
+        qs = qs.filter(unit_id__in=campaign_access.member_unit_ids(user))
+    return qs.values("pk")

@@ -8,7 +8,7 @@ from campaigns.forms import label_blank_choices
 from .models import Survey
 from .spreadsheet import MAX_BYTES as SHEET_MAX_BYTES
 from .spreadsheet import SpreadsheetInvalid, read_rows, rows_to_schema
-from .validation import SchemaInvalid, check_schema
+from .validation import MAX_JSON_DEPTH, BodyInvalid, SchemaInvalid, bounded_number, check_schema, json_depth, no_constant
 
 MAX_JSON_UPLOAD = 2 * 1024 * 1024
 
@@ -73,8 +73,13 @@ class QuestionnaireForm(forms.Form):
                     raise forms.ValidationError("上传的文件不是 UTF-8 文本的 JSON") from None
             if not text.strip():
                 raise forms.ValidationError("请粘贴 SurveyJS 定义，或上传 JSON 文件或题目表")
+            if json_depth(text, stop=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+                raise forms.ValidationError(f"JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）")
             try:
-                schema = json.loads(text)
+                schema = json.loads(text, parse_int=bounded_number(int), parse_float=bounded_number(float),
+                                    parse_constant=no_constant)
+            except BodyInvalid as exc:
+                raise forms.ValidationError(f"JSON 内容有误：{exc}") from None
             except json.JSONDecodeError as exc:
                 raise forms.ValidationError(
                     f"JSON 格式有误：第 {exc.lineno} 行第 {exc.colno} 列，{json_problem(exc.msg)}"
@@ -99,8 +104,17 @@ class SurveySettingsForm(forms.ModelForm):
 
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns
-        self.fields["task"].queryset = self.fields["task"].queryset.filter(campaign__in=campaigns)
+        tasks = self.fields["task"].queryset.select_related("campaign").order_by("campaign", "number", "pk")
+        if self.instance.pk:
+            # A survey stays in its campaign: only that campaign's tasks are offered.
+            del self.fields["campaign"]
+            self.fields["task"].queryset = tasks.filter(campaign_id=self.instance.campaign_id)
+        else:
+            self.fields["campaign"].queryset = campaigns
+            self.fields["task"].queryset = tasks.filter(campaign__in=campaigns)
+            if campaigns.count() > 1:
+                # Several campaigns: each task says which one it belongs to (numbers repeat).
+                self.fields["task"].label_from_instance = lambda t: f"{t.campaign.title} · {t.number}. {t.title}"
         for name, field in self.fields.items():
             css = "form-check-input" if name == "allow_resume" else (
                 "form-select" if name in ("campaign", "task", "status", "access") else "form-control")
@@ -109,7 +123,7 @@ class SurveySettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        task, campaign = data.get("task"), data.get("campaign")
+        task, campaign = data.get("task"), data.get("campaign", self.instance.campaign if self.instance.pk else None)
         if task and campaign and task.campaign_id != campaign.pk:
             self.add_error("task", "所选任务不属于该活动方案")
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:

@@ -144,6 +144,8 @@ class Response(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
+        # An earlier submission the office sent back for correction: kept as history.
+        REOPENED = "reopened", _("已退回修改")
 
     survey = models.ForeignKey(Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(
@@ -160,6 +162,14 @@ class Response(models.Model):
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Where the respondent stopped (0-based page of the form), to resume there.
+    current_page = models.PositiveSmallIntegerField(_("停留页"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("退回人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(_("退回原因"), blank=True)
 
     objects = ResponseQuerySet.as_manager()
 

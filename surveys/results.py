@@ -17,8 +17,10 @@ def survey_questions(survey):
     """The current version's questions, then any only older versions had (answers keep them)."""
     versions = list(survey.versions.order_by("-number").values_list("schema", flat=True))
     questions, seen = [], set()
-    for schema in versions:
+    for index, schema in enumerate(versions):
         for q in walk_questions(schema):
+            if index:
+                q.number = None  # asked only by an older version: its number there means nothing now
             if q.name and q.name not in seen:
                 seen.add(q.name)
                 questions.append(q)
@@ -85,7 +87,8 @@ def compile_results(questions, answers_iter):
         elif s["counts"] or q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean"):
             item["kind"] = "choices"
             if q.type == "boolean":
-                options = [(True, "是"), (False, "否")]
+                options = [(q.raw.get("valueTrue", True), q.boolean_label(q.raw.get("valueTrue", True))),
+                           (q.raw.get("valueFalse", False), q.boolean_label(q.raw.get("valueFalse", False)))]
             elif q.type == "rating":
                 options = [(v, str(v)) for v in q.rating_values()]
             else:
@@ -149,7 +152,7 @@ def export_columns(questions, labels=True):
 
     for q in questions:
         name = q.name
-        head = q.title if labels else name
+        head = q.numbered_title if labels else name
         if q.type in ("checkbox", "tagbox"):
             options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
                 [("none", q.choice_label("none"))] if q.has_none else [])
@@ -172,8 +175,9 @@ def export_columns(questions, labels=True):
         elif q.type in ("radiogroup", "dropdown"):
             cols.append((head, lambda a, n=name, q=q: lab(q, a[n]) if a.get(n) is not None else None))
         elif q.type == "boolean":
-            cols.append((head, lambda a, n=name: (("是" if a[n] else "否") if labels else int(bool(a[n])))
-                         if isinstance(a.get(n), bool) else a.get(n)))
+            cols.append((head, lambda a, n=name, q=q: (q.boolean_label(a[n]) if labels else
+                                                         int(a[n] == q.raw.get("valueTrue", True)))
+                         if a.get(n) is not None else None))
         else:
             cols.append((head, lambda a, n=name: a.get(n)))
         if q.has_other or q.has_comment:
@@ -237,3 +241,91 @@ def xlsx_tempfile(rows):
     write_xlsx(rows, tmp)
     tmp.seek(0)
     return tmp
+
+
+# ---------------------------------------------------------------- one unit's answers as a document
+
+
+def display_answer(q, answers):
+    """The answer to `q` in `answers` as a person reads it (labels, 是/否 as worded), or ""."""
+    value = answers.get(q.name)
+    comment = answers.get(f"{q.name}-Comment")
+    if value in (None, "", [], {}):
+        text = ""
+    elif q.type == "boolean":
+        text = q.boolean_label(value)
+    elif q.type in ("radiogroup", "dropdown"):
+        text = q.choice_label(value)
+    elif q.type in MULTI_TYPES and isinstance(value, list):
+        text = "、".join(q.choice_label(v) for v in value)
+    elif q.type == "matrix" and isinstance(value, dict):
+        rows = dict((str(r), label) for r, label in q.rows)
+        text = "；".join(f"{rows.get(str(r), r)}：{lab_col(q, c, True)}" for r, c in value.items())
+    elif q.type == "multipletext" and isinstance(value, dict):
+        items = dict(q.items)
+        text = "；".join(f"{items.get(k, k)}：{v}" for k, v in value.items())
+    elif q.type in ("matrixdynamic", "paneldynamic") and isinstance(value, list):
+        text = "\n".join(f"第 {i} 项：" + "；".join(f"{k}：{v}" for k, v in row.items())
+                         for i, row in enumerate(value, 1) if isinstance(row, dict))
+    elif q.type == "matrixdropdown" and isinstance(value, dict):
+        text = "\n".join(f"{r}：" + "；".join(f"{k}：{v}" for k, v in row.items())
+                         for r, row in value.items() if isinstance(row, dict))
+    else:
+        text = str(value)
+    if isinstance(comment, str) and comment.strip():
+        text = f"{text}（{'说明' if q.has_comment else '其他'}：{comment}）" if text else comment
+    return text
+
+
+def answer_lines(response):
+    """[(numbered question title, answer text)] of one response, in questionnaire order."""
+    questions = [q for q in walk_questions(response.version.schema) if q.visible]
+    return [(q.numbered_title, display_answer(q, response.answers or {})) for q in questions]
+
+
+def response_docx(response):
+    """One unit's answers as a Word document (bytes)."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(response.survey.title, level=1)
+    when = response.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M") if response.submitted_at else "未提交"
+    doc.add_paragraph(f"填报单位：{response.unit.name if response.unit else '（公开链接）'}    提交时间：{when}    "
+                      f"问卷版本：第 {response.version.number} 版")
+    for title, text in answer_lines(response):
+        doc.add_paragraph(title).runs[0].bold = True
+        doc.add_paragraph(text or "（未作答）")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def response_pdf(response):
+    """One unit's answers as a PDF (bytes), in reportlab's built-in Chinese font."""
+    import io
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, spaceAfter=8)
+    head = ParagraphStyle("h", fontName=font, fontSize=10.5, leading=15, spaceBefore=6, textColor="#222222")
+    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=15, leftIndent=12, wordWrap="CJK")
+    when = response.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M") if response.submitted_at else "未提交"
+    story = [Paragraph(escape(response.survey.title), title),
+             Paragraph(escape(f"填报单位：{response.unit.name if response.unit else '（公开链接）'}　提交时间：{when}　"
+                              f"问卷版本：第 {response.version.number} 版"), body), Spacer(1, 6)]
+    for q_title, text in answer_lines(response):
+        story.append(Paragraph("<b>" + escape(q_title) + "</b>", head))
+        story.append(Paragraph(escape(text or "（未作答）").replace("\n", "<br/>"), body))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=response.survey.title).build(story)
+    return out.getvalue()

@@ -10,17 +10,32 @@ from .signals import invitation_sent, response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
 __all__ = [
-    "AlreadySubmitted", "SurveyClosed", "AnswersInvalid", "questionnaire_for", "create_survey",
-    "save_questionnaire", "copy_survey", "invite_units", "open_invitation", "save_draft", "submit_response",
+    "SurveyRefused", "AlreadySubmitted", "SurveyClosed", "AnswersInvalid", "questionnaire_for", "create_survey",
+    "save_questionnaire", "copy_survey", "invite_units", "open_invitation", "prefill_answers", "save_draft",
+    "submit_response", "reopen_response",
 ]
 
 
-class SurveyClosed(Exception):
+class SurveyRefused(Exception):
+    """A survey action refused, with a Chinese message for the person who asked."""
+
+    message = "操作未获允许"
+
+    def __init__(self, message=None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class SurveyClosed(SurveyRefused):
     """The survey does not accept answers (draft, closed, or past its closing time)."""
 
+    message = "问卷已截止，不再接收答卷"
 
-class AlreadySubmitted(Exception):
+
+class AlreadySubmitted(SurveyRefused):
     """This invitation's questionnaire has already been submitted."""
+
+    message = "该问卷已提交，不能重复提交"
 
 
 @lru_cache(maxsize=64)
@@ -123,16 +138,42 @@ def open_invitation(invitation):
     return invitation
 
 
+def prefill_answers(questionnaire, invitation):
+    """{question: value} the invitation already knows: its unit's name for a question marked
+    `"prefill": "unit"`, its prefecture for `"prefill": "prefecture"` (as one of the question's
+    choices when it has choices). These are shown read-only and never taken from the browser."""
+    unit = invitation.unit if invitation is not None else None
+    if unit is None:
+        return {}
+    values = {}
+    for q in questionnaire.questions:
+        if q.prefill == "unit":
+            values[q.name] = unit.name
+        elif q.prefill == "prefecture":
+            region = unit.region
+            names = [n for n in (region.name, region.short_name) if n] if region is not None else []
+            names.append(unit.short_name)
+            if q.choices:
+                match = next((n for n in names if n and any(n == v for v in q.choice_values)), None)
+            else:
+                match = next((n for n in names if n), None)
+            if match:
+                values[q.name] = match
+    return values
+
+
 def _check_open(survey):
     if not survey.is_accepting():
         from campaigns import lifecycle
 
-        raise SurveyClosed(lifecycle.campaign_refusal(survey.campaign) or "")
+        refusal = lifecycle.campaign_refusal(survey.campaign)
+        raise SurveyClosed(f"{refusal}，不再接收答卷" if refusal else None)
 
 
 @transaction.atomic
-def save_draft(invitation, answers):
-    """Save unfinished answers behind an invitation link, to resume later by the same link.
+def save_draft(invitation, answers, page=None):
+    """Save unfinished answers behind an invitation link, to resume later by the same link,
+    on the page `page` (0-based) where the respondent stopped.
 
     Checked for unknown questions, types and choices (not for required answers)."""
     survey = invitation.survey
@@ -142,14 +183,18 @@ def save_draft(invitation, answers):
         raise AlreadySubmitted()
     draft = invitation.responses.filter(status=Response.Status.DRAFT).select_related("version").first()
     version = draft.version if draft else survey.current_version
-    cleaned = validate_answers(questionnaire_for(version), answers, complete=False)
+    questionnaire = questionnaire_for(version)
+    cleaned = validate_answers(questionnaire, {**answers, **prefill_answers(questionnaire, invitation)},
+                               complete=False)
     if draft is None:
         draft = Response.objects.create(
-            survey=survey, version=version, invitation=invitation, unit_id=invitation.unit_id, answers=cleaned
+            survey=survey, version=version, invitation=invitation, unit_id=invitation.unit_id, answers=cleaned,
+            current_page=page,
         )
     else:
         draft.answers = cleaned
-        draft.save(update_fields=["answers", "updated_at"])
+        draft.current_page = page
+        draft.save(update_fields=["answers", "current_page", "updated_at"])
     return draft
 
 
@@ -168,7 +213,9 @@ def submit_response(survey, answers, invitation=None):
                 if invitation.submitted_at is not None:
                     raise AlreadySubmitted()
             draft, version = _answering_version(survey, invitation)
-            cleaned = validate_answers(questionnaire_for(version), answers, complete=True)
+            questionnaire = questionnaire_for(version)
+            cleaned = validate_answers(questionnaire, {**answers, **prefill_answers(questionnaire, invitation)},
+                                       complete=True)
             now = timezone.now()
             response = Response.objects.create(
                 survey=survey,
@@ -194,3 +241,36 @@ def submit_response(survey, answers, invitation=None):
         if invitation is not None:
             raise AlreadySubmitted() from None
         raise
+
+
+@transaction.atomic
+def reopen_response(response, user, reason):
+    """Send a unit's submitted response back for correction (the office's action; the caller
+    checked that `user` coordinates the survey's campaign).
+
+    The submission stays as history (status "reopened", with who, when and why); the unit's
+    link opens again on a draft holding the same answers, and its next submit is the
+    response that counts. Refused for open-link responses (no link to send back), for a
+    response that is not the current submission, and while the survey does not accept answers.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise SurveyRefused("请填写退回原因，单位打开链接时会看到")
+    if len(reason) > 500:
+        raise SurveyRefused("退回原因过长（上限 500 字）")
+    response = Response.objects.select_for_update().select_related("survey", "invitation").get(pk=response.pk)
+    if response.status != Response.Status.SUBMITTED:
+        raise SurveyRefused("只有已提交的答卷可以退回修改")
+    if response.invitation_id is None:
+        raise SurveyRefused("公开链接收集的答卷没有对应的邀请链接，无法退回修改")
+    if not response.survey.is_accepting():
+        raise SurveyRefused("问卷当前不接收答卷，退回后单位无法重新提交；请先调整问卷状态或截止时间")
+    now = timezone.now()
+    response.status = Response.Status.REOPENED
+    response.reopened_at, response.reopened_by, response.reopen_reason = now, user, reason
+    response.save(update_fields=["status", "reopened_at", "reopened_by", "reopen_reason", "updated_at"])
+    Invitation.objects.filter(pk=response.invitation_id).update(submitted_at=None)
+    return Response.objects.create(
+        survey=response.survey, version=response.version, invitation=response.invitation, unit_id=response.unit_id,
+        answers=response.answers, status=Response.Status.DRAFT, started_at=now, current_page=0,
+    )

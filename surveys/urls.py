@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/invite/", views.survey_invite, name="invite"),
     path("<int:pk>/results/", views.survey_results, name="results"),
     path("<int:pk>/export.<str:fmt>", views.survey_export, name="export"),
+    path("<int:pk>/responses/<int:rid>/document.<str:fmt>", views.response_document, name="response_document"),
+    path("<int:pk>/responses/<int:rid>/reopen/", views.response_reopen, name="response_reopen"),
     # Respondents: no login, the unguessable token is the key to exactly one form.
     path("r/<str:token>/", views.respond, name="respond"),
     path("r/<str:token>/save/", views.respond_save, name="respond_save"),

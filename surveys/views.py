@@ -1,12 +1,15 @@
+import copy
 import json
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -16,7 +19,7 @@ from campaigns.models import Unit
 from . import access, results, services
 from .forms import QuestionnaireForm, SurveySettingsForm
 from .models import Invitation, Response, Survey
-from .validation import AnswersInvalid, parse_answers_body
+from .validation import AnswersInvalid, parse_answers_body, walk_questions
 
 # ---------------------------------------------------------------- coordinators and units
 
@@ -58,10 +61,19 @@ def survey_detail(request, pk):
     manage = access.can_manage(request.user, survey)
     unit_ids = access.visible_unit_ids(request.user, survey)
     invitations, totals = results.response_rate(survey, unit_ids)
+    show_links = manage or unit_ids is not None
+    if show_links:
+        for invitation in invitations:
+            invitation.qr_svg = qr_svg(request.build_absolute_uri(invitation.get_absolute_url()))
+    responses = access.visible_responses(request.user, survey).select_related("unit").order_by("unit__ordinal", "pk")
+    history = (Response.objects.filter(survey=survey, status=Response.Status.REOPENED)
+               .filter(pk__in=access.visible_history(request.user, survey))
+               .select_related("unit", "reopened_by").order_by("-reopened_at"))
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "manage": manage, "invitations": invitations, "totals": totals,
+        "responses": responses, "history": history,
         # Coordinators send the links; a unit sees its own link (its invitations only).
-        "show_links": manage or unit_ids is not None,
+        "show_links": show_links,
         "versions": survey.versions.order_by("-number"),
         "open_url": request.build_absolute_uri(reverse("surveys:open_link", args=[survey.open_token])),
     })
@@ -149,10 +161,10 @@ def survey_export(request, pk, fmt):
     responses = access.visible_responses(request.user, survey)
     labels = request.GET.get("codes") != "1"
     rows = results.export_rows(survey, responses, labels=labels)
-    filename = f"survey-{survey.pk}-responses.{fmt}"
+    filename = export_filename(survey, labels, fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(results.csv_stream(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = content_disposition(filename)
         return response
     return FileResponse(
         results.xlsx_tempfile(rows), as_attachment=True, filename=filename,
@@ -160,13 +172,102 @@ def survey_export(request, pk, fmt):
     )
 
 
+def qr_svg(url):
+    """An inline SVG QR code of `url` (segno, pure Python), to scan or screenshot into WeChat."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=2, border=2, title="扫码填写问卷")
+
+
+def safe_filename(text):
+    return "".join("_" if ch in '\\/:*?"<>|\r\n' else ch for ch in text).strip()[:80] or "问卷"
+
+
+def export_filename(survey, labels, fmt):
+    """A Chinese file name saying what the export holds: which survey, labels or codes, which day."""
+    kind = "答卷（选项文字）" if labels else "答卷（选项代码）"
+    return f"{safe_filename(survey.title)}-{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
+
+
+def content_disposition(filename):
+    """attachment with an ASCII fallback and the UTF-8 name (RFC 6266) for Chinese names."""
+    return f"attachment; filename=\"survey.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+def response_document(request, pk, rid, fmt):
+    """One unit's answers as a PDF or Word document, to print or file."""
+    if fmt not in ("pdf", "docx"):
+        raise Http404("不支持的格式")
+    survey = access.get_survey_for_user(request.user, pk)
+    response = get_object_or_404(
+        access.visible_responses(request.user, survey).select_related("survey", "unit", "version"), pk=rid
+    )
+    unit = response.unit.name if response.unit else f"答卷{response.pk}"
+    filename = f"{safe_filename(survey.title)}-{safe_filename(unit)}-答卷.{fmt}"
+    if fmt == "pdf":
+        body, content_type = results.response_pdf(response), "application/pdf"
+    else:
+        body = results.response_docx(response)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    reply = HttpResponse(body, content_type=content_type)
+    reply["Content-Disposition"] = content_disposition(filename)
+    return reply
+
+
+@login_required
+@require_POST
+def response_reopen(request, pk, rid):
+    """The office sends a submitted response back to its unit for correction."""
+    survey = access.get_survey_for_user(request.user, pk, manage=True)
+    response = get_object_or_404(Response.objects.filter(survey=survey), pk=rid)
+    try:
+        services.reopen_response(response, request.user, request.POST.get("reason", ""))
+    except services.SurveyRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        who = response.unit.name if response.unit else ""
+        messages.success(request, f"已退回{who}修改；单位用原链接打开即可修改后重新提交")
+    return redirect(survey)
+
+
 # ---------------------------------------------------------------- respondents (no login: the token is the key)
 
 
-def _respondent_page(request, survey, version, submit_url, save_url=None, answers=None):
+def respondent_schema(schema, locked=()):
+    """The schema the respondent page shows: survey-core's own numbering off and the fixed
+    numbers of walk_questions put in the titles (the same numbers as results and exports,
+    whatever is hidden), and the questions filled from the invitation made read-only."""
+    shown = copy.deepcopy(schema)
+    numbers = {q.name: q.number for q in walk_questions(schema) if q.number}
+    shown["showQuestionNumbers"] = "off"
+    stack = [shown.get("pages") or [{"elements": shown.get("elements")}]]
+    while stack:
+        for el in stack.pop() or []:
+            if not isinstance(el, dict):
+                continue
+            if el.get("type") == "panel":
+                stack.append(el.get("elements"))
+            elif el.get("name") in numbers:
+                title = el.get("title") or el["name"]
+                prefix = f"{numbers[el['name']]}. "
+                el["title"] = ({k: prefix + str(v) for k, v in title.items()} if isinstance(title, dict)
+                               else prefix + str(title))
+                if el["name"] in locked:
+                    el["readOnly"] = True
+            elif "elements" in el:
+                stack.append(el.get("elements"))
+    return shown
+
+
+def _respondent_page(request, survey, version, submit_url, save_url=None, answers=None, page=None,
+                     prefill=None, reopened=None):
+    prefill = prefill or {}
     return render(request, "surveys/respond.html", {
-        "survey": survey, "schema": version.schema, "answers": answers or {},
-        "config": {"submitUrl": submit_url, "saveUrl": save_url}, "save_url": save_url,
+        "survey": survey, "schema": respondent_schema(version.schema, locked=prefill),
+        "answers": {**(answers or {}), **prefill},
+        "config": {"submitUrl": submit_url, "saveUrl": save_url, "page": page}, "save_url": save_url,
+        "reopened": reopened,
     })
 
 
@@ -190,8 +291,12 @@ def respond(request, token):
     draft = invitation.responses.filter(status=Response.Status.DRAFT).select_related("version").first()
     version = draft.version if draft else survey.current_version
     save_url = reverse("surveys:respond_save", args=[token]) if survey.allow_resume else None
+    reopened = (invitation.responses.filter(status=Response.Status.REOPENED).order_by("-reopened_at").first()
+                if draft is not None else None)
     return _respondent_page(request, survey, version, reverse("surveys:respond_submit", args=[token]),
-                            save_url, draft.answers if draft else None)
+                            save_url, draft.answers if draft else None, page=draft.current_page if draft else None,
+                            prefill=services.prefill_answers(services.questionnaire_for(version), invitation),
+                            reopened=reopened)
 
 
 def _read_answers(request):
@@ -219,11 +324,10 @@ def _run(action):
     except AnswersInvalid as exc:
         general = exc.errors.get("_")
         return _error(general or "有题目未通过检查，请按提示修改后再提交", 400, exc.errors)
-    except services.AlreadySubmitted:
-        return _error("该问卷已提交，不能重复提交", 409)
+    except services.AlreadySubmitted as exc:
+        return _error(exc.message, 409)
     except services.SurveyClosed as exc:
-        # A closed or unpublished campaign says so; otherwise the survey itself is closed.
-        return _error(f"{exc}，不再接收答卷" if str(exc) else "问卷已截止，不再接收答卷", 410)
+        return _error(exc.message, 410)
 
 
 @require_POST
@@ -233,7 +337,8 @@ def respond_save(request, token):
         return _error("本问卷不支持保存后继续填写", 403)
 
     def action():
-        services.save_draft(invitation, _read_answers(request))
+        answers, page = _read_answers(request)
+        services.save_draft(invitation, answers, page)
         return JsonResponse({"ok": True, "message": "已保存。用同一链接可随时回来继续填写。"})
 
     return _run(action)
@@ -244,7 +349,7 @@ def respond_submit(request, token):
     invitation = _get_invitation(token)
 
     def action():
-        services.submit_response(invitation.survey, _read_answers(request), invitation=invitation)
+        services.submit_response(invitation.survey, _read_answers(request)[0], invitation=invitation)
         return JsonResponse({"ok": True, "message": "提交成功，感谢您的填写！"})
 
     return _run(action)
@@ -280,7 +385,7 @@ def open_submit(request, token):
         return _error("提交过于频繁，请稍后再试", 429)
 
     def action():
-        services.submit_response(survey, _read_answers(request))
+        services.submit_response(survey, _read_answers(request)[0])
         return JsonResponse({"ok": True, "message": "提交成功，感谢您的填写！"})
 
     return _run(action)

@@ -12,6 +12,10 @@
   var survey = new Survey.Model(schema);
   survey.locale = "zh-cn";
   survey.data = answers;
+  // Resume where the respondent stopped: the saved page, then its first unanswered question.
+  if (typeof config.page === "number" && config.page > 0 && config.page < survey.visiblePages.length) {
+    survey.currentPageNo = config.page;
+  }
   var approved = false;
 
   function show(kind, text, errors) {
@@ -39,7 +43,7 @@
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       credentials: "same-origin",
-      body: JSON.stringify({ answers: survey.data })
+      body: JSON.stringify({ answers: survey.data, page: survey.currentPageNo })
     }).then(function (r) {
       return r.json().catch(function () { return { ok: false, message: "服务器返回了无法识别的内容（" + r.status + "）" }; });
     }, function () { return { ok: false, message: "网络连接失败，请稍后重试" }; });
@@ -64,7 +68,11 @@
       if (res.ok) {
         approved = true;
         box.hidden = true;
-        survey.completedHtml = "<h4>" + res.message + "</h4>";
+        // The server's message is text: escaped before SurveyJS renders it as HTML.
+        var escaped = String(res.message).replace(/[&<>"']/g, function (c) {
+          return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+        });
+        survey.completedHtml = "<h4>" + escaped + "</h4>";
         survey.doComplete();
       } else {
         show("danger", res.message, res.errors);
@@ -73,5 +81,11 @@
   });
 
   SurveyUI.renderSurvey(survey, document.getElementById("survey-root"));
+  if (typeof config.page === "number") {
+    var next = survey.currentPage && survey.currentPage.questions.filter(function (q) {
+      return q.isVisible && !q.isReadOnly && q.isEmpty();
+    })[0];
+    if (next) { setTimeout(function () { next.focus(); }, 0); }
+  }
   window.outreachSurvey = survey;
 })();

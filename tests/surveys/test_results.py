@@ -122,13 +122,14 @@ def test_xlsx_export_reads_back_one_row_per_response_with_choices_spread(login, 
     assert len(rows) == 2
     cell = dict(zip(header, row, strict=True))
     assert cell["单位"] == "甲市市场监管局"
-    assert cell["人员数"] == 5
-    assert cell["已开展服务[培训]"] == 1 and cell["已开展服务[检索分析]"] == 0
-    assert cell["能力[检索]"] == "较好" and cell["能力[维权]"] is None
-    assert cell["是否有TISC"] == "否"
-    assert cell["自评"] == "强"
+    # Headings carry the question numbers the respondent saw in the form.
+    assert cell["1. 人员数"] == 5
+    assert cell["2. 已开展服务[培训]"] == 1 and cell["2. 已开展服务[检索分析]"] == 0
+    assert cell["6. 能力[检索]"] == "较好" and cell["6. 能力[维权]"] is None
+    assert cell["3. 是否有TISC"] == "否"
+    assert cell["5. 自评"] == "强"
     # a formula-looking answer stays text
-    assert cell["说明"] == "=cmd|' /C calc'!A0"  # text with Excel's quote prefix
+    assert cell["7. 说明"] == "=cmd|' /C calc'!A0"  # text with Excel's quote prefix
 
 
 def test_export_with_codes(login, survey_world):

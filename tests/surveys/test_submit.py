@@ -43,7 +43,7 @@ def test_valid_submit_is_stored_once_and_marks_the_invitation(client, survey_wor
         ({**GOOD_ANSWERS, "staff": "five"}, "staff", "请填写数字"),
         ({**GOOD_ANSWERS, "staff": 500}, "staff", "100"),
         ({**GOOD_ANSWERS, "ability": {"检索": 9}}, "ability", "不是可选的列"),
-        ({**GOOD_ANSWERS, "services": ["other"]}, "services", "请填写具体内容"),
+        ({**GOOD_ANSWERS, "services": ["other"]}, "services", "请填写“其他”的具体内容"),
     ],
     ids=["unknown-question", "choice-not-offered", "radio-not-offered", "missing-required", "required-when-visible",
          "wrong-type", "numeric-max", "matrix-column", "other-without-text"],
