@@ -1,4 +1,5 @@
 """What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.html import escape
@@ -104,21 +105,27 @@ def most_overdue_section(sections):
     return max(late, key=lambda s: s.overdue_count) if late else None
 
 
-def campaign_dashboard(campaign, section=None, today=None, days=None):
+MATRIX_TASKS_PER_PAGE = 50
+
+
+def campaign_dashboard(campaign, section=None, page=None, today=None, days=None):
     """Progress overall and by section, the task × unit matrix of ONE section (the one asked
-    for, else the one with the most overdue work), and the lists a coordinator works from
+    for, else the one with the most overdue work; MATRIX_TASKS_PER_PAGE tasks a page), and the lists a coordinator works from
     (the first LIST_LIMIT of each, with their full counts). Everything is bounded by what a
     person reads: a fixed number of queries, and rows for one section only."""
     today = today or lifecycle.today()
     days = lifecycle.reminder_days() if days is None else days
     sections, overall = section_figures(campaign, today)
     current = choose_section(sections, section, default=most_overdue_section(sections))
-    tasks = list(Task.objects.filter(campaign=campaign, section=current).with_progress().order_by("number"))
+    in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
+    matrix_page = Paginator(in_section.only("pk"), MATRIX_TASKS_PER_PAGE).get_page(page)
+    ids = [t.pk for t in matrix_page.object_list]
+    tasks = list(in_section.filter(pk__in=ids).with_progress())
     # Tasks and units are fetched once and attached, not joined into every assignment row:
     # a section can have thousands of assignments, and building a Task and a Unit object
     # for each of them was most of the page's time.
     assignments = list(
-        Assignment.objects.filter(task__campaign=campaign, task__section=current)
+        Assignment.objects.filter(task_id__in=ids)
         .with_deadline_state(today, days)
         .order_by("task__number", "position")
     )
@@ -160,6 +167,8 @@ def campaign_dashboard(campaign, section=None, today=None, days=None):
         "task_count": overall["task_count"],
         "sections": sections,
         "section": current,
+        "matrix_page": matrix_page,
+        "page_query": f"section={current.ordinal}&" if current else "",
         "units": units,
         "rows": rows,
         "overdue": overdue,

@@ -45,6 +45,9 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
+PLAN_TASKS_PER_PAGE = 100
+
+
 @login_required
 def plan(request, code):
     """The published plan, alive: one section at a time (?section=<ordinal>, default the
@@ -54,10 +57,12 @@ def plan(request, code):
     sections, overall = section_figures(campaign)
     current = choose_section(sections, request.GET.get("section"))
     fields = ["number", "title", "deadline", "original_deadline", "section"]
-    tasks = list(
-        Task.objects.filter(campaign=campaign, section=current).with_progress().only(*fields).order_by("number")
-    )
-    responsible = responsible_by_task(Assignment.objects.filter(task__campaign=campaign, task__section=current))
+    in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
+    # A section of a national plan can hold a thousand tasks: they come a page at a time.
+    page = Paginator(in_section.only("pk"), PLAN_TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    ids = [t.pk for t in page.object_list]
+    tasks = list(in_section.filter(pk__in=ids).with_progress().only(*fields))
+    responsible = responsible_by_task(Assignment.objects.filter(task_id__in=ids))
     my_units = access.member_unit_ids(request.user)
     for task in tasks:
         task.responsible_text, unit_ids = responsible.get(task.pk, ("", set()))
@@ -72,6 +77,8 @@ def plan(request, code):
             "sections": sections,
             "section": current,
             "tasks": tasks,
+            "page": page,
+            "page_query": f"section={current.ordinal}&" if current else "",
             **overall,
             "can_coordinate": access.can_coordinate(request.user, campaign),
             "can_oversee": access.can_oversee(request.user, campaign),
@@ -328,7 +335,7 @@ def dashboard(request, code):
     campaign = access.get_campaign_for_user(request.user, code)
     if not access.can_oversee(request.user, campaign):
         raise PermissionDenied("只有本活动的协调单位可以查看协调看板")
-    context = campaign_dashboard(campaign, section=request.GET.get("section"))
+    context = campaign_dashboard(campaign, section=request.GET.get("section"), page=request.GET.get("page"))
     context.update(campaign=campaign, can_coordinate=access.can_coordinate(request.user, campaign),
                    campaign_refusal=lifecycle.campaign_refusal(campaign))
     return render(request, "campaigns/dashboard.html", context)

@@ -212,3 +212,17 @@ def test_my_tasks_filters_never_reach_beyond_the_users_own_units(busy_bureau, lo
 def test_my_tasks_says_when_nothing_matches(busy_bureau, login):
     html = login(busy_bureau["reporter"]).get(reverse("campaigns:my_tasks"), {"q": "不存在的任务"}).content.decode()
     assert "没有符合条件的任务" in html
+
+
+def test_a_large_section_comes_a_page_of_tasks_at_a_time(db, login):
+    office, bureau = make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION), make_unit()
+    campaign = make_plan(120, office, units=[bureau], sections=1)
+    client = login(make_user(office, Membership.Role.COORDINATOR))
+    plan_url = reverse("campaigns:plan", args=[campaign.code])
+    first, second = client.get(plan_url), client.get(plan_url, {"section": 1, "page": 2})
+    assert shown_tasks(first.content.decode()) == list(range(1, 101))
+    assert shown_tasks(second.content.decode()) == list(range(101, 121))
+    assert 'href="?section=1&amp;page=2#sections"' in first.content.decode()
+    dashboard_url = reverse("campaigns:dashboard", args=[campaign.code])
+    pages = [shown_tasks(client.get(dashboard_url, {"section": 1, "page": n}).content.decode()) for n in (1, 2, 3)]
+    assert pages == [list(range(1, 51)), list(range(51, 101)), list(range(101, 121))]
