@@ -45,7 +45,7 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
-PLAN_TASKS_PER_PAGE = 100
+PLAN_TASKS_PER_PAGE = 50
 
 
 @login_required
