@@ -22,6 +22,12 @@ from .models import AdjustmentRequest, Assignment, Campaign, Evidence, Membershi
 Role = Membership.Role
 
 
+def _request_cache(user):
+    """A dict kept on the request's user object: the access checks of one page share their
+    answers instead of asking the database again (a new request loads a new user object)."""
+    return user.__dict__.setdefault("_access_cache", {})
+
+
 def _unit_ids(user, roles=None):
     """Ids of the user's units (optionally only where they hold one of `roles`), cached per request."""
     if not user.is_authenticated:
@@ -50,10 +56,13 @@ def visible_campaigns(user):
     if user.is_superuser:
         return Campaign.objects.all()
     units = member_unit_ids(user)
+    # A subquery, not a join through every task and assignment with DISTINCT: a national
+    # campaign has tens of thousands of assignments, and the join cost every page of it.
+    with_work = Assignment.objects.filter(unit_id__in=units).values("task__campaign_id")
     return Campaign.objects.filter(
         Q(coordinating_unit_id__in=units)
-        | Q(tasks__assignments__unit_id__in=units, status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
-    ).distinct()
+        | Q(pk__in=with_work, status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
+    )
 
 
 def check_writable(campaign):
@@ -130,10 +139,14 @@ def get_campaign_for_user(user, code, coordinate=False, write=False, setup=False
     """The campaign with `code` if the user may see it (404 otherwise); 403 if `coordinate`
     is asked and the user only reads it, if `write` is asked and the campaign is a draft
     or closed (check_writable), or if `setup` is asked and it is closed (check_setup)."""
-    try:
-        campaign = visible_campaigns(user).select_related("coordinating_unit").get(code=code)
-    except Campaign.DoesNotExist:
-        raise Http404("没有找到该活动方案") from None
+    cache = _request_cache(user) if user.is_authenticated else {}
+    campaign = cache.get(("campaign", code))
+    if campaign is None:
+        try:
+            campaign = visible_campaigns(user).select_related("coordinating_unit").get(code=code)
+        except Campaign.DoesNotExist:
+            raise Http404("没有找到该活动方案") from None
+        cache[("campaign", code)] = campaign
     if coordinate and not can_coordinate(user, campaign):
         raise PermissionDenied("只有本活动的协调人可以进行此操作")
     if write:
@@ -198,13 +211,18 @@ def get_adjustment_for_user(user, pk, decide=False):
 
 
 def responsible_unit_ids(campaign):
-    """Units responsible in the campaign: those with a live (not cancelled) assignment in it."""
-    return set(
-        Assignment.objects.filter(task__campaign=campaign)
-        .exclude(status=Assignment.Status.CANCELLED)
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
+    """Units responsible in the campaign: those with a live (not cancelled) assignment in it.
+    Asked once per campaign object (one request's), however many checks a page makes."""
+    cached = campaign.__dict__.get("_responsible_unit_ids")
+    if cached is None:
+        cached = frozenset(
+            Assignment.objects.filter(task__campaign=campaign)
+            .exclude(status=Assignment.Status.CANCELLED)
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+        campaign.__dict__["_responsible_unit_ids"] = cached
+    return set(cached)
 
 
 def reporting_unit_ids(user, campaign, write=False):

@@ -1,4 +1,4 @@
-"""Filters for the coordinator's task list. They narrow a queryset the access helpers
+"""Filters for the coordinator's task list and 我的任务. They narrow a queryset the access helpers
 already scoped to the user; they are never the access check."""
 import django_filters
 from django import forms
@@ -67,3 +67,53 @@ class TaskFilter(django_filters.FilterSet):
             return queryset
         due = Assignment.objects.due_soon(lifecycle.today(), days=int(value))
         return queryset.filter(pk__in=due.values("task_id"))
+
+
+class MyTaskFilter(django_filters.FilterSet):
+    """我的任务: narrows the user's own assignments (already scoped by campaigns/access.py)
+    by text, status, deadline state (the lifecycle's overdue / due soon) and section."""
+
+    DEADLINE_CHOICES = [("overdue", "已逾期"), ("due_soon", "即将到期")]
+
+    q = django_filters.CharFilter(label="关键词", method="filter_text")
+    status = django_filters.ChoiceFilter(label="状态", choices=Assignment.Status.choices, empty_label="全部")
+    deadline = django_filters.ChoiceFilter(
+        label="完成时限", choices=DEADLINE_CHOICES, method="filter_deadline", empty_label="全部"
+    )
+    section = django_filters.ModelChoiceFilter(
+        label="活动安排", field_name="task__section", queryset=Section.objects.none(), empty_label="全部"
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["q", "status", "deadline", "section"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        # Only the sections the user's own assignments are in (the queryset is already scoped).
+        self.filters["section"].queryset = (
+            Section.objects.filter(pk__in=queryset.values("task__section_id")).select_related("campaign")
+            .order_by("campaign__title", "ordinal")
+        )
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = (
+            Q(task__title__icontains=value) | Q(task__description__icontains=value)
+            | Q(task__campaign__title__icontains=value) | Q(unit__name__icontains=value)
+        )
+        if value.isdigit():
+            query |= Q(task__number=int(value))
+        return queryset.filter(query)
+
+    def filter_deadline(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue(lifecycle.today())
+        if value == "due_soon":
+            return queryset.due_soon(lifecycle.today())
+        return queryset

@@ -8,10 +8,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access, lifecycle, services
-from .dashboard import campaign_dashboard
+from .dashboard import campaign_dashboard, choose_section, section_figures
 from .dashboard import unit_dashboard as unit_dashboard_data
 from .evidence import attachment_response, evidence_max_bytes
-from .filters import TaskFilter
+from .filters import MyTaskFilter, TaskFilter
 from .forms import AdjustmentDecisionForm, AdjustmentRequestForm, ProgressReportForm, ReviewForm
 from .history import change_log
 from .models import Assignment, ProgressReport, Task, mean_progress, responsible_by_task
@@ -45,32 +45,41 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
 
 
+PLAN_TASKS_PER_PAGE = 50
+
+
 @login_required
 def plan(request, code):
-    """The published plan, alive: sections, numbered tasks, units, deadlines, progress."""
+    """The published plan, alive: one section at a time (?section=<ordinal>, default the
+    first) with its numbered tasks, units, deadlines and progress; the other sections are
+    tabs with their counts (tasks, overdue, done), so the page stays the size a person reads."""
     campaign = access.get_campaign_for_user(request.user, code)
+    sections, overall = section_figures(campaign)
+    current = choose_section(sections, request.GET.get("section"))
     fields = ["number", "title", "deadline", "original_deadline", "section"]
-    tasks = list(Task.objects.filter(campaign=campaign).with_progress().only(*fields).order_by("number"))
-    responsible = responsible_by_task(Assignment.objects.filter(task__campaign=campaign))
+    in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
+    # A section of a national plan can hold a thousand tasks: they come a page at a time.
+    page = Paginator(in_section.only("pk"), PLAN_TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    ids = [t.pk for t in page.object_list]
+    tasks = list(in_section.filter(pk__in=ids).with_progress().only(*fields))
+    responsible = responsible_by_task(Assignment.objects.filter(task_id__in=ids))
     my_units = access.member_unit_ids(request.user)
     for task in tasks:
         task.responsible_text, unit_ids = responsible.get(task.pk, ("", set()))
         task.mine = bool(unit_ids & my_units)
-    sections = list(campaign.sections.all())
-    for section in sections:
-        section.task_list = [t for t in tasks if t.section_id == section.pk]
-        section.progress = mean_progress(t.progress for t in section.task_list)
-        section.verified_progress = mean_progress(t.verified_progress for t in section.task_list)
+    if current is not None:
+        current.task_list = tasks
     return render(
         request,
         "campaigns/plan.html",
         {
             "campaign": campaign,
             "sections": sections,
-            "task_count": len(tasks),
-            "progress": mean_progress(t.progress for t in tasks),
-            "verified_progress": mean_progress(t.verified_progress for t in tasks),
-            "returned_count": sum(t.returned_count for t in tasks),
+            "section": current,
+            "tasks": tasks,
+            "page": page,
+            "page_query": f"section={current.ordinal}&" if current else "",
+            **overall,
             "can_coordinate": access.can_coordinate(request.user, campaign),
             "can_oversee": access.can_oversee(request.user, campaign),
         },
@@ -115,18 +124,34 @@ def task_detail(request, code, number):
     )
 
 
+MY_TASKS_PER_PAGE = 50
+
+
 @login_required
 def my_tasks(request):
-    """我的任务: every assignment of the user's units, in the campaigns they can see."""
+    """我的任务: the assignments of the user's units in the campaigns they can see, filtered
+    (status, overdue / due soon, section, text: MyTaskFilter) and MY_TASKS_PER_PAGE a page."""
     units = access.member_unit_ids(request.user)
-    assignments = (
+    base = (
         Assignment.objects.filter(unit_id__in=units, task__campaign__in=access.visible_campaigns(request.user))
         .exclude(task__campaign__status=lifecycle.CampaignStatus.DRAFT)
-        .select_related("task__campaign", "task__section", "unit")
-        .with_deadline_state()
-        .order_by("task__deadline", "task__campaign", "task__number")
     )
-    return render(request, "campaigns/my_tasks.html", {"assignments": assignments})
+    task_filter = MyTaskFilter(request.GET or None, queryset=base)
+    queryset = task_filter.qs if task_filter.is_bound and task_filter.is_valid() else base
+    assignments = (
+        queryset.select_related("task__campaign", "task__section", "unit")
+        .with_deadline_state()
+        .order_by("task__deadline", "task__campaign", "task__number", "pk")
+    )
+    page = Paginator(assignments, MY_TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "campaigns/my_tasks.html",
+        {"assignments": page.object_list, "page": page, "filter": task_filter, "querystring": query.urlencode(),
+         "filtered": bool(query)},
+    )
 
 
 # ---------------------------------------------------------------- progress, verification, adjustments
@@ -310,7 +335,7 @@ def dashboard(request, code):
     campaign = access.get_campaign_for_user(request.user, code)
     if not access.can_oversee(request.user, campaign):
         raise PermissionDenied("只有本活动的协调单位可以查看协调看板")
-    context = campaign_dashboard(campaign)
+    context = campaign_dashboard(campaign, section=request.GET.get("section"), page=request.GET.get("page"))
     context.update(campaign=campaign, can_coordinate=access.can_coordinate(request.user, campaign),
                    campaign_refusal=lifecycle.campaign_refusal(campaign))
     return render(request, "campaigns/dashboard.html", context)

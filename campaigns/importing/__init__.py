@@ -43,7 +43,7 @@ from .readers import (
     read_plan_file,
     text_cell,
 )
-from .stash import drop_stash, load_stash, stash_options, stash_upload
+from .stash import clean_expired_stash, drop_stash, load_stash, stash_options, stash_upload
 from .units import UNIT_COLUMNS, import_units, preview_units, read_units_file
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "SourceRow",
     "StalePreview",
     "build_preview",
+    "clean_expired_stash",
     "commit_preview",
     "default_coordinating_unit",
     "drop_stash",

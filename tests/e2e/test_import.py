@@ -32,6 +32,7 @@ def test_coordinator_moves_a_deadline_by_spreadsheet_import(page, demo_site, tmp
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/campaigns/qinghai-2024/")
     assert "已导入 计划调整.xlsx" in page.content()
+    page.click("[data-section='2']")  # task 4 is in （二）
     assert "7月15日" in page.locator("tr[data-task='4']").inner_text()
     assert str(Task.objects.get(pk=task.pk).deadline) == "2024-07-15"
 

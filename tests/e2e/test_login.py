@@ -26,7 +26,12 @@ def test_coordinator_lands_on_the_plan_on_a_phone(browser, demo_site):
     page = context.new_page()
     log_in(page, demo_site, "province")
     assert "/campaigns/qinghai-2024/" in page.url
-    assert page.locator("tr[data-task]").count() == 22
+    # One section at a time: （一） holds task 1, the tab for （二） opens tasks 2-10.
+    assert page.locator("tr[data-task]").count() == 1
+    assert "9 项任务" in page.locator("[data-section='2']").inner_text()
+    page.click("[data-section='2']")
+    page.wait_for_url("**/campaigns/qinghai-2024/?section=2#sections")
+    assert page.locator("tr[data-task]").evaluate_all("rows => rows.map(r => +r.dataset.task)") == list(range(2, 11))
     # nothing wider than the phone's screen but the scrollable tables
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     context.close()
