@@ -119,3 +119,15 @@ def test_a_unit_cannot_mark_a_task_done_from_its_purpose(world, login):
     assert response.status_code == 403
     a.refresh_from_db()
     assert (a.status, a.reports.count()) == (Assignment.Status.NOT_STARTED, 0)
+
+
+@pytest.mark.parametrize("status", ["draft", "closed"])
+def test_marking_done_is_refused_unless_the_campaign_is_running(world, login, status):
+    task = make_task(world["campaign"], purpose="pairing", units=[world["xining"]])
+    a = task.assignments.get()
+    world["campaign"].status = status
+    world["campaign"].save()
+    login(world["coordinator"]).post(reverse("campaigns:task_complete", args=["qh", task.pk]),
+                                     {"assignment": [a.pk], "done_on": date(2024, 6, 1).isoformat()})
+    a.refresh_from_db()
+    assert (a.status, a.reports.count()) == (Assignment.Status.NOT_STARTED, 0)

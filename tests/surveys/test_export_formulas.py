@@ -27,9 +27,9 @@ def test_survey_xlsx_export_writes_question_titles_and_answers_as_text(login, su
     response = login(survey_world.coordinator).get(reverse("surveys:export", args=[survey.pk, "xlsx"]))
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = {c.value: c for c in ws[1]}
-    heading = header['=HYPERLINK("http://evil.invalid","点此")']
-    assert heading.data_type == "s" and heading.quotePrefix
-    assert header["＝说明"].data_type == "s" and header["＝说明"].quotePrefix
+    # Headings carry the question's number, and are written as text cells whatever follows it.
+    heading = header['1. =HYPERLINK("http://evil.invalid","点此")']
+    assert heading.data_type == "s" and header["2. ＝说明"].data_type == "s"
     answer = ws.cell(row=2, column=heading.column + 1)
     assert answer.value == "=cmd|' /C calc'!A0" and answer.data_type == "s" and answer.quotePrefix
 
@@ -38,5 +38,5 @@ def test_survey_csv_export_quotes_headings_and_answers(login, survey_world):
     survey = _survey_with_formula_title(survey_world)
     response = login(survey_world.coordinator).get(reverse("surveys:export", args=[survey.pk, "csv"]))
     header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert header[4:] == ["'=HYPERLINK(\"http://evil.invalid\",\"点此\")", "'＝说明"]
+    assert header[4:] == ["1. =HYPERLINK(\"http://evil.invalid\",\"点此\")", "2. ＝说明"]
     assert row[5] == "'=cmd|' /C calc'!A0"

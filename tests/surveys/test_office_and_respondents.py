@@ -129,6 +129,18 @@ def test_reopening_without_a_reason_or_by_a_unit_changes_nothing(login, survey_w
     assert db_state() == before
 
 
+def test_reopening_on_a_closed_campaign_is_refused_and_changes_nothing(login, survey_world):
+    survey = survey_world.survey
+    response = services.submit_response(survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
+    survey_world.campaign.status = "closed"
+    survey_world.campaign.save()
+    before = db_state()
+    reply = login(survey_world.coordinator).post(
+        reverse("surveys:response_reopen", args=[survey.pk, response.pk]), {"reason": "补充数据"})
+    assert reply.status_code == 403 and "已结束" in reply.content.decode()
+    assert db_state() == before
+
+
 def test_a_units_answers_download_as_pdf_and_word_with_a_chinese_name(login, survey_world):
     response = services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
     client = login(survey_world.reporter_a)
