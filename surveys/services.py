@@ -258,7 +258,7 @@ def reopen_response(response, user, reason):
         raise SurveyRefused("请填写退回原因，单位打开链接时会看到")
     if len(reason) > 500:
         raise SurveyRefused("退回原因过长（上限 500 字）")
-    response = Response.objects.select_for_update().select_related("survey", "invitation").get(pk=response.pk)
+    response = Response.objects.select_for_update(of=("self",)).select_related("survey", "invitation").get(pk=response.pk)
     if response.status != Response.Status.SUBMITTED:
         raise SurveyRefused("只有已提交的答卷可以退回修改")
     if response.invitation_id is None:
