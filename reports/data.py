@@ -49,24 +49,9 @@ class Figures:
         return Figures(*(getattr(self, n) + getattr(other, n) for n in self.NAMES))
 
 
-@dataclass
-class Overview:
-    tasks_total: int = 0
-    tasks_verified: int = 0  # every live assignment of the task verified
-    tasks_late: int = 0  # some assignment completed late, or still open past the deadline
-    tasks_open: int = 0  # some assignment not started, in progress or returned
-    verified: Figures = field(default_factory=Figures)  # from verified reports only
-    pending: Figures = field(default_factory=Figures)  # reported, awaiting verification
-    survey_invited: int = 0
-    survey_opened: int = 0
-    survey_submitted: int = 0
-    survey_response_rate: Decimal = Decimal("0.0")  # percent, submitted / invited, half up
-    pairings: int = 0  # established (active, completed or ended early)
-    pairings_proposed: int = 0  # proposals still awaiting confirmation
-    mentoring_activities: int = 0  # confirmed by the mentee
-    mentoring_unconfirmed: int = 0
+class VerifiedTotals:
+    """The verified figures read directly (`row.events_held`): what counts is verified."""
 
-    # Kept for callers that read the verified totals directly.
     @property
     def events_held(self):
         return self.verified.events_held
@@ -82,6 +67,24 @@ class Overview:
     @property
     def consultations(self):
         return self.verified.consultations
+
+
+@dataclass
+class Overview(VerifiedTotals):
+    tasks_total: int = 0
+    tasks_verified: int = 0  # every live assignment of the task verified
+    tasks_late: int = 0  # some assignment completed late, or still open past the deadline
+    tasks_open: int = 0  # some assignment not started, in progress or returned
+    verified: Figures = field(default_factory=Figures)  # from verified reports only
+    pending: Figures = field(default_factory=Figures)  # reported, awaiting verification
+    survey_invited: int = 0
+    survey_opened: int = 0
+    survey_submitted: int = 0
+    survey_response_rate: Decimal = Decimal("0.0")  # percent, submitted / invited, half up
+    pairings: int = 0  # established (active, completed or ended early)
+    pairings_proposed: int = 0  # proposals still awaiting confirmation
+    mentoring_activities: int = 0  # confirmed by the mentee
+    mentoring_unconfirmed: int = 0
 
     def rows(self):
         """(label, value) pairs as the overview table shows them (PDF, docx and xlsx alike)."""
@@ -118,7 +121,7 @@ class SectionTable:
 
 
 @dataclass
-class AreaRow:
+class AreaRow(VerifiedTotals):
     """One row of the prefecture table (a prefecture and its own units) or of the
     provincial-level table (one provincial division, institution or university)."""
     name: str
@@ -128,18 +131,6 @@ class AreaRow:
     assignments_open: int = 0
     verified: Figures = field(default_factory=Figures)
     pending: Figures = field(default_factory=Figures)
-
-    @property
-    def events_held(self):
-        return self.verified.events_held
-
-    @property
-    def participants(self):
-        return self.verified.participants
-
-    @property
-    def enterprises_served(self):
-        return self.verified.enterprises_served
 
     def cells(self):
         v, p = self.verified, self.pending
