@@ -16,6 +16,13 @@ class AnyYesNoWidget(django_filters.widgets.BooleanWidget):
         self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
+def _bootstrap(form):
+    """Bootstrap's small controls on every field of a filter form."""
+    for field in form.fields.values():
+        css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+        field.widget.attrs.setdefault("class", css)
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_text")
     section = django_filters.ModelChoiceFilter(label="活动安排", queryset=Section.objects.none(), empty_label="全部")
@@ -38,9 +45,7 @@ class TaskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["section"].queryset = Section.objects.filter(campaign=campaign)
         self.filters["unit"].queryset = Unit.objects.filter(assignments__task__campaign=campaign).distinct()
-        for field in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
+        _bootstrap(self.form)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -95,9 +100,7 @@ class MyTaskFilter(django_filters.FilterSet):
             Section.objects.filter(pk__in=queryset.values("task__section_id")).select_related("campaign")
             .order_by("campaign__title", "ordinal")
         )
-        for field in self.form.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
+        _bootstrap(self.form)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
