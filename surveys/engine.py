@@ -91,6 +91,9 @@ class _Engine:
 
     def close(self):
         try:
+            # A call stopped by its time limit answers V8's side later; one last plain call
+            # runs after it, so that answer arrives while the context can still take it.
+            self.ctx.eval("0")
             self.ctx.close()
         except Exception:  # closing a broken isolate must not hide the original problem
             log.exception("closing the survey engine failed")
@@ -153,14 +156,25 @@ def check_schema(schema, expressions, regexes, timeout_ms=None):
 
 
 def shutdown():
-    """Close the engine (at exit: an open isolate keeps the process from ending)."""
-    if _worker is not None and _worker[0] == os.getpid():
-        try:
-            _worker[1].submit(_discard).result()
-        except RuntimeError:  # the executor already stopped at interpreter exit
-            _discard()
+    """Close the engine on its own thread (an open isolate keeps the process from ending, and
+    an isolate freed from another thread, or left to V8's teardown, can crash the exit)."""
+    global _worker
+    worker = _worker
+    if worker is None or worker[0] != os.getpid():
+        return
+    try:
+        worker[1].submit(_discard).result(timeout=30)
+    except RuntimeError:  # the executor already stopped: its thread is gone, close from here
+        _discard()
+    worker[1].shutdown(wait=True)
+    _worker = None
 
 
+# Run before the interpreter joins its threads (concurrent.futures stops the engine's thread
+# there, and those hooks run last-registered first, so ours comes before it); atexit is the
+# fallback for an interpreter without that hook. A second call finds nothing to close.
 import atexit  # noqa: E402
 
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(shutdown)
 atexit.register(shutdown)
