@@ -169,6 +169,12 @@ def retry_delay(attempts):
     return timedelta(minutes=minutes[attempts - 1]) if attempts <= len(minutes) else None
 
 
+# Deliveries sent per claim: their bookkeeping (claim, load, outcomes, reminder logs) is a
+# handful of queries per batch whatever the batch holds. A worker that dies mid-batch leaves
+# at most this many claimed, sent again once their lease (an hour) runs out.
+SEND_BATCH = 100
+
+
 def deliver(delivery_id, now=None):
     """Send one Delivery (PENDING or due RETRYING) and record the outcome.
 
@@ -176,43 +182,64 @@ def deliver(delivery_id, now=None):
     attempts + 1 and RETRYING at the next back-off step, or FAILED after the last one.
     Returns the Delivery, or None if it was not due (already sent, or taken by another worker).
     """
-    from campaigns.models import ReminderLog
-
-    now = now or timezone.now()
-    due = Delivery.objects.filter(pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING])
-    # Claim it: a second worker given the same id finds nothing to do.
-    claimed = due.filter(next_attempt_at__isnull=True).update(next_attempt_at=now + timedelta(hours=1)) or \
-        due.filter(next_attempt_at__lte=now).update(next_attempt_at=now + timedelta(hours=1))
-    if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("user__contact_preference", "robot").get(pk=delivery_id)
-    ok, error = channels.send(delivery)
-    delivery.attempts += 1
-    if ok:
-        with transaction.atomic():
-            delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
-                Delivery.Status.SENT, timezone.now(), None, "")
-            delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "attempts"])
-            if delivery.reminder_items:
-                ReminderLog.objects.bulk_create(
-                    [ReminderLog(assignment_id=a, kind=k, threshold=t, recipients=delivery.target[:500])
-                     for a, k, t in delivery.reminder_items],
-                    ignore_conflicts=True,
-                )
-        return delivery
-    delay = retry_delay(delivery.attempts)
-    delivery.last_error = error[:500]
-    if delay is None:
-        delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
-    else:
-        delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + delay
-    delivery.save(update_fields=["status", "next_attempt_at", "last_error", "attempts"])
-    return delivery
+    return deliver_many([delivery_id], now=now)[0]
 
 
 def deliver_many(ids, now=None):
-    """Deliver each id in turn (one failing channel does not hold up the others)."""
-    return [deliver(pk, now=now) for pk in ids]
+    """Deliver each id (one failing channel does not hold up the others), SEND_BATCH at a
+    time, in a fixed number of queries per batch. Returns, for each id in order, its
+    Delivery, or None if it was not due."""
+    ids = list(ids)
+    done = {}
+    for start in range(0, len(ids), SEND_BATCH):
+        done.update(_deliver_batch(ids[start:start + SEND_BATCH], now))
+    return [done.get(pk) for pk in ids]
+
+
+def _deliver_batch(ids, now=None):
+    import secrets
+
+    from django.db.models import Q
+
+    from campaigns.models import ReminderLog
+
+    now = now or timezone.now()
+    # Claim them with a lease no other worker can hold (a unique time an hour ahead): a
+    # second worker given the same ids finds nothing due, and this one reads back its own.
+    lease = now + timedelta(hours=1, microseconds=1 + secrets.randbelow(10**9))
+    Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk__in=ids, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
+    ).update(next_attempt_at=lease)
+    claimed = list(Delivery.objects.filter(pk__in=ids, next_attempt_at=lease)
+                   .select_related("user__contact_preference", "robot"))
+    sent, refused = [], []
+    for delivery in claimed:
+        ok, error = channels.send(delivery)
+        delivery.attempts += 1
+        if ok:
+            delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
+                Delivery.Status.SENT, timezone.now(), None, "")
+            sent.append(delivery)
+            continue
+        delay = retry_delay(delivery.attempts)
+        delivery.last_error = error[:500]
+        if delay is None:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+        else:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + delay
+        refused.append(delivery)
+    with transaction.atomic():
+        if sent:
+            Delivery.objects.bulk_update(sent, ["status", "sent_at", "next_attempt_at", "last_error", "attempts"])
+            ReminderLog.objects.bulk_create(
+                [ReminderLog(assignment_id=a, kind=k, threshold=t, recipients=d.target[:500])
+                 for d in sent for a, k, t in d.reminder_items],
+                ignore_conflicts=True,
+            )
+        if refused:
+            Delivery.objects.bulk_update(refused, ["status", "next_attempt_at", "last_error", "attempts"])
+    return {d.pk: d for d in claimed}
 
 
 def retry_due(now=None):
