@@ -78,8 +78,11 @@ def send_reminders(today=None, days=None):
     by_unit = {}
     for assignment, kind in sorted(fresh, key=lambda x: (x[0].task.deadline, x[0].task.number)):
         by_unit.setdefault(assignment.unit_id, []).append((assignment, kind))
-    reach = services.reachability(by_unit)
+    unit_ids = list(by_unit)
+    people, robots = services.unit_people(unit_ids), services._robots(unit_ids)
+    reach = services.reachability(unit_ids, people, robots)
     reminded_by_campaign, unreachable_by_campaign = {}, {}
+    inbox, outside = [], []
     for unit_id, items in by_unit.items():
         unit = items[0][0].unit
         ok, problem, fix = reach[unit_id]
@@ -98,22 +101,33 @@ def send_reminders(today=None, days=None):
         body += ["请登录市州行工作台填报进度、上传佐证材料；如需调整完成时限或内容，请提交调整报备。"]
         title = f"【市州行】任务提醒：{len(overdue)} 项逾期，{len(due)} 项即将到期"
         reminder_items = [(a.pk, k, a.task.deadline.isoformat()) for a, k in items]
-        with transaction.atomic():
-            people = services.unit_people([unit_id]).get(unit_id, [])
-            services._in_app(people, kind=Kind.OVERDUE if overdue else Kind.DUE_SOON, title=title,
-                             body="\n".join(body), url=reverse("campaigns:unit_dashboard"), unit=unit,
-                             key="reminder:" + sha1(repr(reminder_items).encode()).hexdigest())
-            deliveries = services._outside(people, services._robots([unit_id]).get(unit_id, []),
-                                           kind=Kind.REMINDER, title=title, body=f"{unit.name}：\n\n" + "\n".join(body),
-                                           unit=unit, campaign=next(iter(campaigns)), reminder_items=reminder_items)
-        # This runs on the queue already: send now, so the run knows what was accepted.
-        results = services.deliver_many([d.pk for d in deliveries])
-        if any(d is not None and d.status == Delivery.Status.SENT for d in results):
-            run.reminders += len(items)
-            run.units += 1
-            for a, k in items:
-                reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
-        run.failed += sum(1 for d in results if d is not None and d.status != Delivery.Status.SENT)
+        unit_people = people.get(unit_id, [])
+        inbox.append((unit_people, dict(kind=Kind.OVERDUE if overdue else Kind.DUE_SOON, title=title,
+                                        body="\n".join(body), url=reverse("campaigns:unit_dashboard"), unit=unit,
+                                        key="reminder:" + sha1(repr(reminder_items).encode()).hexdigest())))
+        outside += services._outside_rows(unit_people, robots.get(unit_id, []), kind=Kind.REMINDER, title=title,
+                                          body=f"{unit.name}：\n\n" + "\n".join(body), unit=unit,
+                                          campaign=next(iter(campaigns)), reminder_items=reminder_items)
+    # One unit, one message per channel listing all its items; written for every unit at once.
+    with transaction.atomic():
+        services._in_app_many(inbox)
+        deliveries = Delivery.objects.bulk_create(outside, batch_size=500)
+    # This runs on the queue already: send now, so the run knows what was accepted.
+    accepted = set()
+    for delivery in services.deliver_many([d.pk for d in deliveries]):
+        if delivery is None:
+            continue
+        if delivery.status == Delivery.Status.SENT:
+            accepted.add(delivery.unit_id)
+        else:
+            run.failed += 1
+    for unit_id, items in by_unit.items():
+        if unit_id not in accepted:
+            continue
+        run.reminders += len(items)
+        run.units += 1
+        for a, k in items:
+            reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
     for campaign in set(reminded_by_campaign) | set(unreachable_by_campaign):
         if _digest(campaign, reminded_by_campaign.get(campaign, []), unreachable_by_campaign.get(campaign, []),
                    today, days):

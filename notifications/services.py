@@ -81,17 +81,32 @@ def _robots(unit_ids):
 # ---------------------------------------------------------------- notify
 
 def _in_app(users, *, kind, title, body, url, unit=None, campaign=None, key=""):
+    _in_app_many([(users, dict(kind=kind, title=title, body=body, url=url, unit=unit, campaign=campaign, key=key))])
+
+
+def _in_app_many(messages):
+    """Inbox entries for many messages at once: [(users, fields)], fields as for _in_app.
+    A person who already has an entry with the same key gets none. Two queries in all."""
+    keys = {fields["key"] for _, fields in messages if fields.get("key")}
     seen = set()
-    if key:
-        seen = set(Notification.objects.filter(key=key, recipient__in=users).values_list("recipient_id", flat=True))
-    Notification.objects.bulk_create([
-        Notification(recipient=u, unit=unit, campaign=campaign, kind=kind, title=title[:200], body=body,
-                     url=url, key=key)
-        for u in users if u.pk not in seen
-    ])
+    if keys:
+        seen = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    rows = []
+    for users, fields in messages:
+        key = fields.get("key", "")
+        rows += [Notification(recipient=u, unit=fields.get("unit"), campaign=fields.get("campaign"),
+                              kind=fields["kind"], title=fields["title"][:200], body=fields["body"],
+                              url=fields["url"], key=key)
+                 for u in users if not key or (u.pk, key) not in seen]
+    Notification.objects.bulk_create(rows, batch_size=500)
 
 
-def _outside(users, robots, *, kind, title, body, unit=None, campaign=None, reminder_items=()):
+def _outside(users, robots, **fields):
+    return Delivery.objects.bulk_create(_outside_rows(users, robots, **fields))
+
+
+def _outside_rows(users, robots, *, kind, title, body, unit=None, campaign=None, reminder_items=()):
+    """The (unsaved) deliveries of one message: each person's chosen channels, each robot."""
     rows = []
     for user in users:
         for channel, target in person_channels(user):
@@ -101,7 +116,7 @@ def _outside(users, robots, *, kind, title, body, unit=None, campaign=None, remi
         rows.append(Delivery(channel=robot.kind, robot=robot, unit=unit, campaign=campaign,
                              target=robot.masked_url, kind=kind, subject=title[:200], body=body,
                              reminder_items=list(reminder_items)))
-    return Delivery.objects.bulk_create(rows)
+    return rows
 
 
 def full_url(path):
@@ -119,13 +134,14 @@ def notify_units(units, *, kind, title, body="", url="", campaign=None, key="", 
     people = unit_people([u.pk for u in units])
     robots = _robots([u.pk for u in units])
     text = f"{body}\n{full_url(url)}".strip() if url else body
-    created = []
+    _in_app_many([(people.get(unit.pk, []), dict(kind=kind, title=title, body=body, url=url, unit=unit,
+                                                  campaign=campaign, key=f"{key}:{unit.pk}" if key else ""))
+                  for unit in units])
+    rows = []
     for unit in units:
-        users = people.get(unit.pk, [])
-        _in_app(users, kind=kind, title=title, body=body, url=url, unit=unit, campaign=campaign,
-                key=f"{key}:{unit.pk}" if key else "")
-        created += _outside(users, robots.get(unit.pk, []), kind=kind, title=title, body=text, unit=unit,
-                            campaign=campaign)
+        rows += _outside_rows(people.get(unit.pk, []), robots.get(unit.pk, []), kind=kind, title=title, body=text,
+                              unit=unit, campaign=campaign)
+    created = Delivery.objects.bulk_create(rows, batch_size=500)
     if queue:
         queue_deliveries(created)
     return created
@@ -266,12 +282,13 @@ def retry_due(now=None):
 
 # ---------------------------------------------------------------- reachability
 
-def reachability(unit_ids):
+def reachability(unit_ids, people=None, robots=None):
     """{unit id: (reachable?, what is wrong, what to fix)} from the channels the units have
-    and how their latest outside messages fared."""
+    and how their latest outside messages fared. `people` and `robots` (as unit_people and
+    _robots give them) when the caller has them already."""
     unit_ids = list(unit_ids)
-    people = unit_people(unit_ids)
-    robots = _robots(unit_ids)
+    people = unit_people(unit_ids) if people is None else people
+    robots = _robots(unit_ids) if robots is None else robots
     latest = {}
     for d in (Delivery.objects.filter(unit_id__in=unit_ids)
               .exclude(status=Delivery.Status.PENDING).order_by("created_at", "pk")
