@@ -35,7 +35,8 @@ def require_redis():
 def servers():
     require_redis()
     # An hour's window: the count cannot restart mid-test at a minute boundary.
-    two = cluster.Cluster(servers=2, workers=2, SURVEY_OPEN_LINK_RATE="6/h")
+    # Imports of more than ten rows go to the job queue (RQ on the same Redis).
+    two = cluster.Cluster(servers=2, workers=2, SURVEY_OPEN_LINK_RATE="6/h", IMPORT_QUEUE_ROWS=10)
     try:
         yield two
     finally:
@@ -48,9 +49,9 @@ def token_of(html):
     return match.group(1)
 
 
-def new_tasks_xlsx(n=4):
-    rows = [["（二）导入的活动", 100 + i, f"两台服务器导入任务{i}", "西宁市市场监管局", "2024-08-31", ""]
-            for i in range(1, n + 1)]
+def new_tasks_xlsx(n=4, first=101, title="两台服务器导入任务"):
+    rows = [["（二）导入的活动", first + i, f"{title}{i + 1}", "西宁市市场监管局", "2024-08-31", ""]
+            for i in range(n)]
     return xlsx_bytes(rows)
 
 
@@ -89,6 +90,29 @@ def test_a_session_made_on_a_works_on_b_and_b_commits_the_import_a_previewed(ser
     assert servers.database.scalar(TASKS, [code]) == before + 4
     refused = browser.get(a, again.headers["Location"])
     assert "预览已过期或已提交，请重新上传文件。" in refused.text
+
+
+def test_a_big_import_committed_on_b_is_done_by_the_readme_worker_command(servers):
+    a, b = servers.servers
+    code = servers.seeded["campaign"]
+    browser = cluster.Browser()
+    assert browser.log_in(b, "coord", PASSWORD).status_code == 302
+    before = servers.database.scalar(TASKS, [code])
+    upload = ("大计划.xlsx", new_tasks_xlsx(12, 201, "排队导入任务"), "application/octet-stream")
+    preview = browser.post(a, f"/campaigns/{code}/import/", files={"file": upload})
+    assert preview.status_code == 200 and "排队导入任务12" in preview.text
+    queued = browser.post(b, f"/campaigns/{code}/import/commit/", {"token": token_of(preview.text)})
+    assert queued.status_code == 302 and queued.headers["Location"].startswith("/jobs/")
+    status = queued.headers["Location"] + "status.json"
+    assert browser.get(a, status).json()["status"] == "queued"
+    assert servers.database.scalar(TASKS, [code]) == before  # nothing written by the request
+    # The README's worker command (--burst: stop when the queue is empty), on a third process.
+    cluster.run([cluster.PYTHON, "manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.Job", "--burst"],
+                servers.env)
+    state = browser.get(a, status).json()
+    assert (state["status"], state["finished"]) == ("succeeded", True), state
+    assert servers.database.scalar(TASKS, [code]) == before + 12
+    assert pending_files(servers) == []
 
 
 def test_the_open_link_rate_limit_counts_one_client_across_both_servers(servers):
