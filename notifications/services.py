@@ -45,12 +45,20 @@ def unit_people(unit_ids):
 
 def coordinators(campaign):
     """Active coordinators of the campaign (coordinator members of its coordinating unit)."""
-    return list(
-        User.objects.filter(
-            is_active=True, memberships__unit_id=campaign.coordinating_unit_id,
-            memberships__role=Membership.Role.COORDINATOR,
-        ).select_related("contact_preference").distinct().order_by("pk")
-    )
+    return coordinators_of([campaign])[campaign.pk]
+
+
+def coordinators_of(campaigns):
+    """{campaign id: [active coordinators, by pk]} for many campaigns, in one query."""
+    campaigns = list(campaigns)
+    by_unit = {}
+    for m in (Membership.objects.filter(unit_id__in={c.coordinating_unit_id for c in campaigns},
+                                        role=Membership.Role.COORDINATOR, user__is_active=True)
+              .select_related("user", "user__contact_preference").order_by("user_id")):
+        users = by_unit.setdefault(m.unit_id, [])
+        if all(u.pk != m.user_id for u in users):
+            users.append(m.user)
+    return {c.pk: list(by_unit.get(c.coordinating_unit_id, [])) for c in campaigns}
 
 
 def _preference(user):
@@ -215,7 +223,7 @@ def deliver_many(ids, now=None):
 def _deliver_batch(ids, now=None):
     import secrets
 
-    from django.db.models import Q
+    from django.db.models import F, Q
 
     from campaigns.models import ReminderLog
 
@@ -234,8 +242,6 @@ def _deliver_batch(ids, now=None):
         ok, error = channels.send(delivery)
         delivery.attempts += 1
         if ok:
-            delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
-                Delivery.Status.SENT, timezone.now(), None, "")
             sent.append(delivery)
             continue
         delay = retry_delay(delivery.attempts)
@@ -245,9 +251,16 @@ def _deliver_batch(ids, now=None):
         else:
             delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + delay
         refused.append(delivery)
+    sent_at = timezone.now()
+    for delivery in sent:
+        delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
+            Delivery.Status.SENT, sent_at, None, "")
     with transaction.atomic():
         if sent:
-            Delivery.objects.bulk_update(sent, ["status", "sent_at", "next_attempt_at", "last_error", "attempts"])
+            # One UPDATE for all accepted ones (sent_at: when the batch was sent).
+            Delivery.objects.filter(pk__in=[d.pk for d in sent]).update(
+                status=Delivery.Status.SENT, sent_at=sent_at, next_attempt_at=None, last_error="",
+                attempts=F("attempts") + 1)
             ReminderLog.objects.bulk_create(
                 [ReminderLog(assignment_id=a, kind=k, threshold=t, recipients=d.target[:500])
                  for d in sent for a, k, t in d.reminder_items],
