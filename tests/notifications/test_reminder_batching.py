@@ -79,3 +79,18 @@ def test_past_one_send_batch_each_further_batch_adds_a_fixed_handful(db, robots,
     assert run.units == 50 and len([m for m in mail.outbox if "任务提醒" in m.subject]) == 50
     # Per batch: claim, read back, savepoint, mark sent, log the reminders, release.
     assert one_batch < five_batches <= one_batch + 4 * 6
+
+
+def test_three_campaigns_digest_in_the_same_queries_as_one(db, robots):
+    national("solo", 3, robots_every=0)
+    _, one_campaign = measured_run()
+    assert len([m for m in mail.outbox if "每日提醒汇总" in m.subject]) == 1
+    Campaign.objects.update(status=Campaign.Status.CLOSED)
+    for prefix in ("trio-a", "trio-b", "trio-c"):
+        national(prefix, 1, robots_every=0)
+    run, three_campaigns = measured_run()
+    digests = {tuple(m.to): m for m in mail.outbox if "每日提醒汇总" in m.subject}
+    assert run.digests == 3 and set(digests) == {(f"{p}-coordinator@example.cn",) for p in ("trio-a", "trio-b", "trio-c")}
+    assert "trio-b第0市市场监管局" in digests[("trio-b-coordinator@example.cn",)].body
+    assert "trio-a第0市市场监管局" not in digests[("trio-b-coordinator@example.cn",)].body
+    assert three_campaigns == one_campaign
