@@ -4,7 +4,9 @@ check --deploy, gunicorn). Used by tests/servers/test_two_servers.py and bench/t
 
 The database is made for the run: a SQLite file in a temporary folder, or, when the
 DATABASE_URL this process runs with is PostgreSQL, a dedicated database next to it
-(`<name>_two_servers`, dropped afterwards).
+(`<name>_two_servers`, dropped afterwards). The Redis database (15 unless
+TWO_SERVERS_REDIS_URL names another) is emptied before and after: it must be one no one
+else uses.
 """
 import os
 import shutil
