@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from hashlib import sha1
 
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 
 from campaigns import lifecycle
@@ -27,15 +28,26 @@ class ReminderRun:
     failed: int = 0         # deliveries refused this run (retried later)
 
 
-def _line(assignment, kind, today):
+_SENTINEL = 987654321
+
+
+def _assignment_path(pk, template=None):
+    """The assignment page's path; `template` (the path of a sentinel id) saves a reverse()."""
+    if template is None:
+        return reverse("campaigns:assignment", args=[pk])
+    return template.replace(str(_SENTINEL), str(pk))
+
+
+def _line(assignment, kind, today, roles=None, template=None):
     task = assignment.task
+    role = roles[assignment.role] if roles else assignment.get_role_display()
     left = lifecycle.days_left(task.deadline, today)
     if kind == ReminderLog.Kind.OVERDUE:
         when = f"已逾期 {-left} 天（完成时限 {task.deadline:%Y-%m-%d}）"
     else:
         when = f"{'今天到期' if left == 0 else f'还剩 {left} 天'}（完成时限 {task.deadline:%Y-%m-%d}）"
-    url = services.full_url(reverse("campaigns:assignment", args=[assignment.pk]))
-    return f"· 任务{task.number}. {task.title}\n  {assignment.unit.name}（{assignment.get_role_display()}）：{when}\n  {url}"
+    url = services.full_url(_assignment_path(assignment.pk, template))
+    return f"· 任务{task.number}. {task.title}\n  {assignment.unit.name}（{role}）：{when}\n  {url}"
 
 
 def _in_flight():
@@ -78,8 +90,22 @@ def send_reminders(today=None, days=None):
     by_unit = {}
     for assignment, kind in sorted(fresh, key=lambda x: (x[0].task.deadline, x[0].task.number)):
         by_unit.setdefault(assignment.unit_id, []).append((assignment, kind))
-    reach = services.reachability(by_unit)
+    unit_ids = list(by_unit)
+    # Each item's line is written once, for its unit's message and for the digest alike.
+    roles = {value: str(label) for value, label in Assignment.Role.choices}
+    template = reverse("campaigns:assignment", args=[_SENTINEL])
+    lines = {}
+
+    def line(assignment, kind):
+        key = (assignment.pk, kind)
+        if key not in lines:
+            lines[key] = _line(assignment, kind, today, roles, template)
+        return lines[key]
+
+    people, robots = services.unit_people(unit_ids), services._robots(unit_ids)
+    reach = services.reachability(unit_ids, people, robots)
     reminded_by_campaign, unreachable_by_campaign = {}, {}
+    inbox, outside = [], []
     for unit_id, items in by_unit.items():
         unit = items[0][0].unit
         ok, problem, fix = reach[unit_id]
@@ -88,8 +114,8 @@ def send_reminders(today=None, days=None):
             run.unreachable.append((unit, problem, fix))
             for c in campaigns:
                 unreachable_by_campaign.setdefault(c, []).append((unit, problem, fix, len(items)))
-        overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
-        due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
+        overdue = [line(a, k) for a, k in items if k == ReminderLog.Kind.OVERDUE]
+        due = [line(a, k) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
         body = []
         if overdue:
             body += ["以下任务已逾期，请尽快完成并填报进度：", *overdue, ""]
@@ -98,51 +124,77 @@ def send_reminders(today=None, days=None):
         body += ["请登录市州行工作台填报进度、上传佐证材料；如需调整完成时限或内容，请提交调整报备。"]
         title = f"【市州行】任务提醒：{len(overdue)} 项逾期，{len(due)} 项即将到期"
         reminder_items = [(a.pk, k, a.task.deadline.isoformat()) for a, k in items]
-        with transaction.atomic():
-            people = services.unit_people([unit_id]).get(unit_id, [])
-            services._in_app(people, kind=Kind.OVERDUE if overdue else Kind.DUE_SOON, title=title,
-                             body="\n".join(body), url=reverse("campaigns:unit_dashboard"), unit=unit,
-                             key="reminder:" + sha1(repr(reminder_items).encode()).hexdigest())
-            deliveries = services._outside(people, services._robots([unit_id]).get(unit_id, []),
-                                           kind=Kind.REMINDER, title=title, body=f"{unit.name}：\n\n" + "\n".join(body),
-                                           unit=unit, campaign=next(iter(campaigns)), reminder_items=reminder_items)
-        # This runs on the queue already: send now, so the run knows what was accepted.
-        results = services.deliver_many([d.pk for d in deliveries])
-        if any(d is not None and d.status == Delivery.Status.SENT for d in results):
-            run.reminders += len(items)
-            run.units += 1
-            for a, k in items:
-                reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
-        run.failed += sum(1 for d in results if d is not None and d.status != Delivery.Status.SENT)
-    for campaign in set(reminded_by_campaign) | set(unreachable_by_campaign):
-        if _digest(campaign, reminded_by_campaign.get(campaign, []), unreachable_by_campaign.get(campaign, []),
-                   today, days):
-            run.digests += 1
+        unit_people = people.get(unit_id, [])
+        inbox.append((unit_people, dict(kind=Kind.OVERDUE if overdue else Kind.DUE_SOON, title=title,
+                                        body="\n".join(body), url=reverse("campaigns:unit_dashboard"), unit=unit,
+                                        key="reminder:" + sha1(repr(reminder_items).encode()).hexdigest())))
+        outside += services._outside_rows(unit_people, robots.get(unit_id, []), kind=Kind.REMINDER, title=title,
+                                          body=f"{unit.name}：\n\n" + "\n".join(body), unit=unit,
+                                          campaign=next(iter(campaigns)), reminder_items=reminder_items)
+    # One unit, one message per channel listing all its items; written for every unit at once.
+    with transaction.atomic():
+        services._in_app_many(inbox)
+        deliveries = Delivery.objects.bulk_create(outside, batch_size=500)
+    # This runs on the queue already: send now, so the run knows what was accepted.
+    accepted = set()
+    for delivery in services.deliver_many([d.pk for d in deliveries]):
+        if delivery is None:
+            continue
+        if delivery.status == Delivery.Status.SENT:
+            accepted.add(delivery.unit_id)
+        else:
+            run.failed += 1
+    for unit_id, items in by_unit.items():
+        if unit_id not in accepted:
+            continue
+        run.reminders += len(items)
+        run.units += 1
+        for a, k in items:
+            reminded_by_campaign.setdefault(a.task.campaign, []).append((a, k))
+    run.digests = _digests(sorted(set(reminded_by_campaign) | set(unreachable_by_campaign), key=lambda c: c.pk),
+                           reminded_by_campaign, unreachable_by_campaign, today, days, line)
     return run
 
 
-def _digest(campaign, items, unreachable, today, days):
-    overdue = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.OVERDUE]
-    due = [_line(a, k, today) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
-    waiting = Assignment.objects.filter(task__campaign=campaign, status=Assignment.Status.SUBMITTED).count()
-    pending = AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING).count()
-    body = [f"{campaign.title}（{today:%Y-%m-%d}）", ""]
-    if overdue:
-        body += [f"已提醒逾期 {len(overdue)} 项：", *overdue, ""]
-    if due:
-        body += [f"已提醒 {days} 天内到期 {len(due)} 项：", *due, ""]
-    if unreachable:
-        body += [f"无法送达 {len(unreachable)} 个单位（提醒未发出，下次运行时重试）："]
-        body += [f"· {u.name}（{n} 项提醒）：{problem}。处理办法：{fix}" for u, problem, fix, n in unreachable]
-        body += [""]
-    body += [f"待核验的提交：{waiting} 项；待审核的调整报备：{pending} 项。"]
-    title = f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期，{len(unreachable)} 个单位无法送达"
-    deliveries = services.notify_coordinators(
-        campaign, kind=Kind.DIGEST, title=title, body="\n".join(body),
-        url=reverse("campaigns:dashboard", args=[campaign.code]), key=f"digest:{campaign.pk}:{today}", queue=False,
-    )
-    results = services.deliver_many([d.pk for d in deliveries])
-    return any(d is not None and d.status == Delivery.Status.SENT for d in results)
+def _digests(campaigns, reminded, unreachable, today, days, line):
+    """Each campaign's coordinators get a digest (inbox and their channels), all campaigns at
+    once; returns how many digests a channel accepted."""
+    if not campaigns:
+        return 0
+    ids = [c.pk for c in campaigns]
+    waiting = dict(Assignment.objects.filter(task__campaign__in=ids, status=Assignment.Status.SUBMITTED)
+                   .values_list("task__campaign").annotate(n=Count("pk")).values_list("task__campaign", "n"))
+    pending = dict(AdjustmentRequest.objects.filter(task__campaign__in=ids, status=AdjustmentRequest.Status.PENDING)
+                   .values_list("task__campaign").annotate(n=Count("pk")).values_list("task__campaign", "n"))
+    people = services.coordinators_of(campaigns)
+    inbox, outside = [], []
+    for campaign in campaigns:
+        items, lost = reminded.get(campaign, []), unreachable.get(campaign, [])
+        overdue = [line(a, k) for a, k in items if k == ReminderLog.Kind.OVERDUE]
+        due = [line(a, k) for a, k in items if k == ReminderLog.Kind.DUE_SOON]
+        body = [f"{campaign.title}（{today:%Y-%m-%d}）", ""]
+        if overdue:
+            body += [f"已提醒逾期 {len(overdue)} 项：", *overdue, ""]
+        if due:
+            body += [f"已提醒 {days} 天内到期 {len(due)} 项：", *due, ""]
+        if lost:
+            body += [f"无法送达 {len(lost)} 个单位（提醒未发出，下次运行时重试）："]
+            body += [f"· {u.name}（{n} 项提醒）：{problem}。处理办法：{fix}" for u, problem, fix, n in lost]
+            body += [""]
+        body += [f"待核验的提交：{waiting.get(campaign.pk, 0)} 项；待审核的调整报备：{pending.get(campaign.pk, 0)} 项。"]
+        title = f"【市州行】每日提醒汇总：{len(overdue)} 项逾期，{len(due)} 项即将到期，{len(lost)} 个单位无法送达"
+        url = reverse("campaigns:dashboard", args=[campaign.code])
+        text = "\n".join(body)
+        inbox.append((people[campaign.pk], dict(kind=Kind.DIGEST, title=title, body=text, url=url, campaign=campaign,
+                                                key=f"digest:{campaign.pk}:{today}")))
+        outside += services._outside_rows(people[campaign.pk], [], kind=Kind.DIGEST, title=title,
+                                          body=f"{text}\n{services.full_url(url)}", campaign=campaign)
+    with transaction.atomic():
+        services._in_app_many(inbox)
+        deliveries = Delivery.objects.bulk_create(outside, batch_size=500)
+    accepted = {d.campaign_id for d in services.deliver_many([d.pk for d in deliveries])
+                if d is not None and d.status == Delivery.Status.SENT}
+    return len(accepted)
 
 
 def summary_line(run):

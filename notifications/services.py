@@ -45,12 +45,20 @@ def unit_people(unit_ids):
 
 def coordinators(campaign):
     """Active coordinators of the campaign (coordinator members of its coordinating unit)."""
-    return list(
-        User.objects.filter(
-            is_active=True, memberships__unit_id=campaign.coordinating_unit_id,
-            memberships__role=Membership.Role.COORDINATOR,
-        ).select_related("contact_preference").distinct().order_by("pk")
-    )
+    return coordinators_of([campaign])[campaign.pk]
+
+
+def coordinators_of(campaigns):
+    """{campaign id: [active coordinators, by pk]} for many campaigns, in one query."""
+    campaigns = list(campaigns)
+    by_unit = {}
+    for m in (Membership.objects.filter(unit_id__in={c.coordinating_unit_id for c in campaigns},
+                                        role=Membership.Role.COORDINATOR, user__is_active=True)
+              .select_related("user", "user__contact_preference").order_by("user_id")):
+        users = by_unit.setdefault(m.unit_id, [])
+        if all(u.pk != m.user_id for u in users):
+            users.append(m.user)
+    return {c.pk: list(by_unit.get(c.coordinating_unit_id, [])) for c in campaigns}
 
 
 def _preference(user):
@@ -81,17 +89,32 @@ def _robots(unit_ids):
 # ---------------------------------------------------------------- notify
 
 def _in_app(users, *, kind, title, body, url, unit=None, campaign=None, key=""):
+    _in_app_many([(users, dict(kind=kind, title=title, body=body, url=url, unit=unit, campaign=campaign, key=key))])
+
+
+def _in_app_many(messages):
+    """Inbox entries for many messages at once: [(users, fields)], fields as for _in_app.
+    A person who already has an entry with the same key gets none. Two queries in all."""
+    keys = {fields["key"] for _, fields in messages if fields.get("key")}
     seen = set()
-    if key:
-        seen = set(Notification.objects.filter(key=key, recipient__in=users).values_list("recipient_id", flat=True))
-    Notification.objects.bulk_create([
-        Notification(recipient=u, unit=unit, campaign=campaign, kind=kind, title=title[:200], body=body,
-                     url=url, key=key)
-        for u in users if u.pk not in seen
-    ])
+    if keys:
+        seen = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    rows = []
+    for users, fields in messages:
+        key = fields.get("key", "")
+        rows += [Notification(recipient=u, unit=fields.get("unit"), campaign=fields.get("campaign"),
+                              kind=fields["kind"], title=fields["title"][:200], body=fields["body"],
+                              url=fields["url"], key=key)
+                 for u in users if not key or (u.pk, key) not in seen]
+    Notification.objects.bulk_create(rows, batch_size=500)
 
 
-def _outside(users, robots, *, kind, title, body, unit=None, campaign=None, reminder_items=()):
+def _outside(users, robots, **fields):
+    return Delivery.objects.bulk_create(_outside_rows(users, robots, **fields))
+
+
+def _outside_rows(users, robots, *, kind, title, body, unit=None, campaign=None, reminder_items=()):
+    """The (unsaved) deliveries of one message: each person's chosen channels, each robot."""
     rows = []
     for user in users:
         for channel, target in person_channels(user):
@@ -101,7 +124,7 @@ def _outside(users, robots, *, kind, title, body, unit=None, campaign=None, remi
         rows.append(Delivery(channel=robot.kind, robot=robot, unit=unit, campaign=campaign,
                              target=robot.masked_url, kind=kind, subject=title[:200], body=body,
                              reminder_items=list(reminder_items)))
-    return Delivery.objects.bulk_create(rows)
+    return rows
 
 
 def full_url(path):
@@ -119,13 +142,14 @@ def notify_units(units, *, kind, title, body="", url="", campaign=None, key="", 
     people = unit_people([u.pk for u in units])
     robots = _robots([u.pk for u in units])
     text = f"{body}\n{full_url(url)}".strip() if url else body
-    created = []
+    _in_app_many([(people.get(unit.pk, []), dict(kind=kind, title=title, body=body, url=url, unit=unit,
+                                                  campaign=campaign, key=f"{key}:{unit.pk}" if key else ""))
+                  for unit in units])
+    rows = []
     for unit in units:
-        users = people.get(unit.pk, [])
-        _in_app(users, kind=kind, title=title, body=body, url=url, unit=unit, campaign=campaign,
-                key=f"{key}:{unit.pk}" if key else "")
-        created += _outside(users, robots.get(unit.pk, []), kind=kind, title=title, body=text, unit=unit,
-                            campaign=campaign)
+        rows += _outside_rows(people.get(unit.pk, []), robots.get(unit.pk, []), kind=kind, title=title, body=text,
+                              unit=unit, campaign=campaign)
+    created = Delivery.objects.bulk_create(rows, batch_size=500)
     if queue:
         queue_deliveries(created)
     return created
@@ -169,6 +193,12 @@ def retry_delay(attempts):
     return timedelta(minutes=minutes[attempts - 1]) if attempts <= len(minutes) else None
 
 
+# Deliveries sent per claim: their bookkeeping (claim, load, outcomes, reminder logs) is a
+# handful of queries per batch whatever the batch holds. A worker that dies mid-batch leaves
+# at most this many claimed, sent again once their lease (an hour) runs out.
+SEND_BATCH = 100
+
+
 def deliver(delivery_id, now=None):
     """Send one Delivery (PENDING or due RETRYING) and record the outcome.
 
@@ -176,43 +206,69 @@ def deliver(delivery_id, now=None):
     attempts + 1 and RETRYING at the next back-off step, or FAILED after the last one.
     Returns the Delivery, or None if it was not due (already sent, or taken by another worker).
     """
-    from campaigns.models import ReminderLog
-
-    now = now or timezone.now()
-    due = Delivery.objects.filter(pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING])
-    # Claim it: a second worker given the same id finds nothing to do.
-    claimed = due.filter(next_attempt_at__isnull=True).update(next_attempt_at=now + timedelta(hours=1)) or \
-        due.filter(next_attempt_at__lte=now).update(next_attempt_at=now + timedelta(hours=1))
-    if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("user__contact_preference", "robot").get(pk=delivery_id)
-    ok, error = channels.send(delivery)
-    delivery.attempts += 1
-    if ok:
-        with transaction.atomic():
-            delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
-                Delivery.Status.SENT, timezone.now(), None, "")
-            delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "attempts"])
-            if delivery.reminder_items:
-                ReminderLog.objects.bulk_create(
-                    [ReminderLog(assignment_id=a, kind=k, threshold=t, recipients=delivery.target[:500])
-                     for a, k, t in delivery.reminder_items],
-                    ignore_conflicts=True,
-                )
-        return delivery
-    delay = retry_delay(delivery.attempts)
-    delivery.last_error = error[:500]
-    if delay is None:
-        delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
-    else:
-        delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + delay
-    delivery.save(update_fields=["status", "next_attempt_at", "last_error", "attempts"])
-    return delivery
+    return deliver_many([delivery_id], now=now)[0]
 
 
 def deliver_many(ids, now=None):
-    """Deliver each id in turn (one failing channel does not hold up the others)."""
-    return [deliver(pk, now=now) for pk in ids]
+    """Deliver each id (one failing channel does not hold up the others), SEND_BATCH at a
+    time, in a fixed number of queries per batch. Returns, for each id in order, its
+    Delivery, or None if it was not due."""
+    ids = list(ids)
+    done = {}
+    for start in range(0, len(ids), SEND_BATCH):
+        done.update(_deliver_batch(ids[start:start + SEND_BATCH], now))
+    return [done.get(pk) for pk in ids]
+
+
+def _deliver_batch(ids, now=None):
+    import secrets
+
+    from django.db.models import F, Q
+
+    from campaigns.models import ReminderLog
+
+    now = now or timezone.now()
+    # Claim them with a lease no other worker can hold (a unique time an hour ahead): a
+    # second worker given the same ids finds nothing due, and this one reads back its own.
+    lease = now + timedelta(hours=1, microseconds=1 + secrets.randbelow(10**9))
+    Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk__in=ids, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
+    ).update(next_attempt_at=lease)
+    claimed = list(Delivery.objects.filter(pk__in=ids, next_attempt_at=lease)
+                   .select_related("user__contact_preference", "robot"))
+    sent, refused = [], []
+    for delivery in claimed:
+        ok, error = channels.send(delivery)
+        delivery.attempts += 1
+        if ok:
+            sent.append(delivery)
+            continue
+        delay = retry_delay(delivery.attempts)
+        delivery.last_error = error[:500]
+        if delay is None:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+        else:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + delay
+        refused.append(delivery)
+    sent_at = timezone.now()
+    for delivery in sent:
+        delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
+            Delivery.Status.SENT, sent_at, None, "")
+    with transaction.atomic():
+        if sent:
+            # One UPDATE for all accepted ones (sent_at: when the batch was sent).
+            Delivery.objects.filter(pk__in=[d.pk for d in sent]).update(
+                status=Delivery.Status.SENT, sent_at=sent_at, next_attempt_at=None, last_error="",
+                attempts=F("attempts") + 1)
+            ReminderLog.objects.bulk_create(
+                [ReminderLog(assignment_id=a, kind=k, threshold=t, recipients=d.target[:500])
+                 for d in sent for a, k, t in d.reminder_items],
+                ignore_conflicts=True,
+            )
+        if refused:
+            Delivery.objects.bulk_update(refused, ["status", "next_attempt_at", "last_error", "attempts"])
+    return {d.pk: d for d in claimed}
 
 
 def retry_due(now=None):
@@ -239,12 +295,13 @@ def retry_due(now=None):
 
 # ---------------------------------------------------------------- reachability
 
-def reachability(unit_ids):
+def reachability(unit_ids, people=None, robots=None):
     """{unit id: (reachable?, what is wrong, what to fix)} from the channels the units have
-    and how their latest outside messages fared."""
+    and how their latest outside messages fared. `people` and `robots` (as unit_people and
+    _robots give them) when the caller has them already."""
     unit_ids = list(unit_ids)
-    people = unit_people(unit_ids)
-    robots = _robots(unit_ids)
+    people = unit_people(unit_ids) if people is None else people
+    robots = _robots(unit_ids) if robots is None else robots
     latest = {}
     for d in (Delivery.objects.filter(unit_id__in=unit_ids)
               .exclude(status=Delivery.Status.PENDING).order_by("created_at", "pk")
