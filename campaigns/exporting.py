@@ -49,9 +49,9 @@ STATUS_LABELS = {value: str(label) for value, label in Assignment.Status.choices
 ROLE_LABELS = {value: str(label) for value, label in Assignment.Role.choices}
 
 
-def _local(moment):
-    """An aware datetime as the local wall-clock time, naive (spreadsheets have no time zones)."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+def _local(moment, zone):
+    """An aware datetime as the wall-clock time in `zone`, naive (spreadsheets have no time zones)."""
+    return moment.astimezone(zone).replace(tzinfo=None) if moment else None
 
 
 # ---------------------------------------------------------------- rows
@@ -119,12 +119,13 @@ def assignment_rows(user, campaign):
         .values_list("task__number", "task__title", "unit__name", "role", "status", "percent", "task__deadline",
                      "completed_on", "completed_at", "completed_late")
     )
+    zone = timezone.get_current_timezone()
     for number, title, unit, role, status, percent, deadline, completed_on, completed_at, late in rows.iterator(
         chunk_size=CHUNK
     ):
         yield [
             number, title, unit, ROLE_LABELS.get(role, role), STATUS_LABELS.get(status, status), percent, deadline,
-            completed_on, _local(completed_at), "是" if late else ("否" if completed_at else ""),
+            completed_on, _local(completed_at, zone), "是" if late else ("否" if completed_at else ""),
         ]
 
 
@@ -142,12 +143,14 @@ def report_rows(user, campaign):
                      "author__first_name", "author__last_name", "author__username", "status", "percent", "text",
                      *ProgressReport.FIGURES, "evidence_count")
     )
+    zone = timezone.get_current_timezone()
     for number, title, unit, created_at, first, last, username, status, percent, text, *rest in rows.iterator(
         chunk_size=CHUNK
     ):
         # The author as User.get_full_name() gives it, else the login name.
         author = f"{first} {last}".strip() or username
-        yield [number, title, unit, _local(created_at), author, STATUS_LABELS.get(status, status), percent, text, *rest]
+        status = STATUS_LABELS.get(status, status)
+        yield [number, title, unit, _local(created_at, zone), author, status, percent, text, *rest]
 
 
 # ---------------------------------------------------------------- writers
