@@ -14,6 +14,7 @@ peak at full size no more than 20 % (and 10 MB) above the peak at a tenth of it.
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,12 +153,19 @@ def main():
     parser.add_argument("--reports", type=int, default=100_000, help="the full size (a tenth is run too)")
     parser.add_argument("--tasks", type=int, default=500, help="tasks of each generated campaign")
     args = parser.parse_args()
-    setup_django()
+    url = setup_django()
     from django.conf import settings
 
     print(f"machine: {machine()}")
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-    run([args.reports // 10, args.reports], args.tasks)
+    try:
+        run([args.reports // 10, args.reports], args.tasks)
+    finally:
+        if not os.environ.get("BENCH_DATABASE_URL"):  # the throwaway SQLite of setup_django
+            from django.db import connection
+
+            connection.close()
+            shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
     return 0
 
 
