@@ -220,7 +220,8 @@ def _limits():
 
 @login_required
 def export(request, code, what, fmt):
-    """Download the campaign's tasks or assignments (xlsx or csv), limited to what the user may see."""
+    """Download the campaign's tasks, assignments or progress reports (xlsx or csv), limited to
+    what the user may see: csv streamed as it is read, xlsx from a temporary file, big ones as a job."""
     if what not in exporting.EXPORTS or fmt not in ("xlsx", "csv"):
         raise Http404("没有这种导出")
     campaign = access.get_campaign_for_user(request.user, code)
