@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -220,7 +220,8 @@ def _limits():
 
 @login_required
 def export(request, code, what, fmt):
-    """Download the campaign's tasks or assignments (xlsx or csv), limited to what the user may see."""
+    """Download the campaign's tasks, assignments or progress reports (xlsx or csv), limited to
+    what the user may see: csv streamed as it is read, xlsx from a temporary file, big ones as a job."""
     if what not in exporting.EXPORTS or fmt not in ("xlsx", "csv"):
         raise Http404("没有这种导出")
     campaign = access.get_campaign_for_user(request.user, code)
@@ -231,14 +232,16 @@ def export(request, code, what, fmt):
         job = start_job("campaigns.exporting.export_job", title=f"导出{exporting.EXPORTS[what][0]}（{campaign.title}）",
                         owner=request.user, code=code, what=what, fmt=fmt)
         return redirect("jobs:detail", pk=job.pk)
-    filename, body = exporting.render_export(request.user, campaign, what, fmt)
-    if fmt == "xlsx":
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    filename = exporting.export_filename(campaign, what, fmt)
+    if fmt == "csv":
+        # Rows are read and sent as the client downloads them.
+        response = StreamingHttpResponse(exporting.csv_stream(request.user, campaign, what),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return FileResponse(exporting.export_tempfile(request.user, campaign, what, fmt), as_attachment=True,
+                        filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @login_required

@@ -28,7 +28,8 @@ def test_task_csv_export_quotes_full_width_formulas(demo, login, django_user_mod
     for number, title in enumerate(FULL_WIDTH, start=1):
         demo.tasks.filter(number=number).update(title=title)
     client = login(django_user_model.objects.get(username="province"))
-    body = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "csv"])).content.decode("utf-8-sig")
+    response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     titles = [row[2] for row in list(csv.reader(io.StringIO(body)))[1: 1 + len(FULL_WIDTH)]]
     assert titles == ["'" + t for t in FULL_WIDTH]
 
@@ -38,7 +39,7 @@ def test_task_xlsx_export_quote_prefixes_formula_cells(demo, login, django_user_
     demo.tasks.filter(number=2).update(title="=1+1")
     client = login(django_user_model.objects.get(username="province"))
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     column = [c.value for c in ws[1]].index("任务") + 1
     first, second, third = (ws.cell(row=r, column=column) for r in (2, 3, 4))
     assert (first.value, first.data_type, first.quotePrefix) == ("＝1+1", "s", True)

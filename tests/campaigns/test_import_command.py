@@ -92,7 +92,7 @@ def test_exported_demo_plan_imported_as_a_new_campaign_is_the_same_plan(demo, lo
     response = client.get(reverse("campaigns:export", args=[demo.code, "tasks", "xlsx"]))
     assert response.status_code == 200
     path = tmp_path / "demo.xlsx"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
     run(str(path), "--campaign", "copy-2024")
     copy = Campaign.objects.get(code="copy-2024")
     assert plan_of(copy) == plan_of(demo)
@@ -103,7 +103,7 @@ def test_exported_demo_plan_imported_as_a_new_campaign_is_the_same_plan(demo, lo
 def test_exported_csv_imported_back_changes_nothing(demo, login, django_user_model, tmp_path):
     client = login(django_user_model.objects.get(username="province"))
     path = tmp_path / "demo.csv"
-    path.write_bytes(client.get(reverse("campaigns:export", args=[demo.code, "tasks", "csv"])).content)
+    path.write_bytes(b"".join(client.get(reverse("campaigns:export", args=[demo.code, "tasks", "csv"])).streaming_content))
     before = snapshot()
     assert "不变 22" in run(str(path), "--campaign", demo.code)
     assert snapshot() == before
