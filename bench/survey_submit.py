@@ -13,7 +13,7 @@ Runs in-process with Django's test client on a throwaway database (bench/common.
 SQLite file, or BENCH_DATABASE_URL); the three views are measured in alternating rounds, so
 their figures come from the same minutes on the same machine:
 
-    .venv/bin/python bench/survey_submit.py [--submits 300] [--export 20000] [--previous]
+    .venv/bin/python bench/survey_submit.py [--submits 300] [--export 20000] [--previous] [--without-needs]
 """
 import argparse
 import importlib
@@ -199,6 +199,8 @@ def main():
     parser.add_argument("--submits", type=int, default=300)
     parser.add_argument("--export", type=int, default=20000, help="responses in the larger export run (0: none)")
     parser.add_argument("--previous", action="store_true", help="also submit through the previous Python validator")
+    parser.add_argument("--without-needs", action="store_true",
+                        help="disconnect pairing's listener (no job queued after the submit), to see its share")
     args = parser.parse_args()
     n = args.submits
 
@@ -213,6 +215,10 @@ def main():
     from tests.factories import make_campaign, make_unit
 
     ensure_vocabularies()
+    if args.without_needs:
+        from surveys.signals import response_submitted
+
+        response_submitted.disconnect(dispatch_uid="pairing.apply_baseline_needs")
     campaign = make_campaign()
     schema = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))["schema"]
     survey = services.create_survey(campaign, "基准问卷", schema, status=Survey.Status.OPEN)
@@ -276,7 +282,8 @@ def main():
     met = submit_rate >= 0.5 * insert_rate
     print(f"  目标：提交 ≥ 0.5× 空视图 + INSERT —— {'达到' if met else '未达到'}"
           + ("" if met else f"（差 {0.5 * insert_rate / submit_rate:.1f} 倍）"))
-    print(f"  一次提交的 SQL 语句：{len(statements)} 条（{' '.join(statements)}；含提交后放入队列的任务）")
+    print(f"  一次提交的 SQL 语句：{len(statements)} 条（{' '.join(statements)}）"
+          + ("（未连接帮扶需求的监听，不排队任务）" if args.without_needs else "（含提交后放入队列的任务）"))
     if old_rate is not None:
         print(f"  问卷提交，旧校验（Python 表达式求值）     {old_rate:8.1f} 次/秒"
               f"（写入一行的 {ratio(old_rate, insert_rate)}）")
