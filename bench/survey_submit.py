@@ -216,9 +216,9 @@ def main():
 
     ensure_vocabularies()
     if args.without_needs:
-        from surveys.signals import response_submitted
+        from surveys.signals import response_stored
 
-        response_submitted.disconnect(dispatch_uid="pairing.apply_baseline_needs")
+        response_stored.disconnect(dispatch_uid="pairing.apply_baseline_needs")
     campaign = make_campaign()
     schema = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))["schema"]
     survey = services.create_survey(campaign, "基准问卷", schema, status=Survey.Status.OPEN)

@@ -126,23 +126,31 @@ def retry(job, note=""):
     return True
 
 
+def _retries(job):
+    try:
+        func = import_string(job.function)
+    except ImportError:
+        return False
+    return getattr(func, "is_job_function", False) and getattr(func, "job_retry", False)
+
+
 def retry_failed(now=None):
     """Queue again every failed job whose function retries (@job_function(retry=True)) once
     settings.JOB_RETRY_AFTER has passed since it failed, for settings.JOB_RETRY_FOR after it
-    was created (after that it stays failed, visible in 后台任务). Run every minute by
-    `manage.py run_schedule`; returns how many were queued."""
+    was created (after that it stays failed, visible in 后台任务); and hand to the queue such
+    a job recorded but never handed over (its transaction committed, then the process
+    stopped before enqueue). Run every minute by `manage.py run_schedule`; returns how many
+    were queued."""
     now = now or timezone.now()
-    failed = Job.objects.filter(
-        status=Job.Status.FAILED, finished_at__lte=now - settings.JOB_RETRY_AFTER,
-        created_at__gte=now - settings.JOB_RETRY_FOR,
-    ).order_by("finished_at")[:200]
+    recent = Job.objects.filter(created_at__gte=now - settings.JOB_RETRY_FOR)
     queued = 0
-    for job in failed:
-        try:
-            func = import_string(job.function)
-        except ImportError:
-            continue
-        if getattr(func, "is_job_function", False) and getattr(func, "job_retry", False) and retry(job):
+    failed = recent.filter(status=Job.Status.FAILED, finished_at__lte=now - settings.JOB_RETRY_AFTER)
+    for job in failed.order_by("finished_at")[:200]:
+        if _retries(job) and retry(job):
+            queued += 1
+    stranded = recent.filter(status=Job.Status.QUEUED, task_id="", created_at__lte=now - settings.JOB_RETRY_AFTER)
+    for job in stranded.order_by("created_at")[:200]:
+        if _retries(job) and enqueue(job) is not None:
             queued += 1
     return queued
 

@@ -1,9 +1,10 @@
 """Pairing listens to the surveys app: a bureau's baseline answers become its needs.
 
 Connected in PairingConfig.ready() when the surveys app is installed; surveys itself knows
-nothing of pairing (it only sends `response_submitted` once a submit has committed). The
-listener only queues the work (pairing.jobs.apply_baseline_needs): a submit stays a few
-queries, and a failure is kept on the job and retried instead of being lost in a log.
+nothing of pairing (it sends `response_stored` inside the transaction that stores a
+submitted response). The listener only queues the work (pairing.jobs.apply_baseline_needs):
+the job row commits with the response, the queue runs it after commit, a failure is kept
+on the job and retried; a submit stays a few queries.
 """
 from jobs.services import start_job
 
@@ -25,6 +26,6 @@ def connect():
     from django.apps import apps
 
     if apps.is_installed("surveys"):
-        from surveys.signals import response_submitted
+        from surveys.signals import response_stored
 
-        response_submitted.connect(apply_baseline_needs, dispatch_uid="pairing.apply_baseline_needs")
+        response_stored.connect(apply_baseline_needs, dispatch_uid="pairing.apply_baseline_needs")

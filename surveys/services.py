@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .models import Invitation, Response, Survey, SurveyVersion
 from .sanitize import sanitize_schema
-from .signals import invitation_sent, response_submitted
+from .signals import invitation_sent, response_stored, response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
 __all__ = [
@@ -218,7 +218,8 @@ def submit_response(survey, answers, invitation=None):
     the writes, and nothing is locked meanwhile); then one short transaction marks the
     invitation, inserts the response and removes the draft it came from. With the caller's
     read of the invitation (its survey, campaign and unit in one query, as the view does) a
-    submit is five statements. What follows from it runs after commit (response_submitted).
+    submit is five statements. What follows from it is queued in the same transaction
+    (response_stored: e.g. pairing's job row) and runs after commit, on the job queue.
     """
     _check_open(survey)
     if invitation is not None and invitation.submitted_at is not None:
@@ -247,9 +248,10 @@ def submit_response(survey, answers, invitation=None):
             )
             if draft is not None:
                 Response.objects.filter(pk=draft.pk, status=Response.Status.DRAFT).delete()
+            # Work that must follow the response is queued with it (pairing's needs job).
+            response_stored.send(sender=Survey, response=response)
             # Listeners run once the response is safely stored; a failing listener is logged
-            # and does not undo the respondent's submit. They must stay quick: pairing's
-            # listener only puts a job on the queue.
+            # and does not undo the respondent's submit.
             transaction.on_commit(
                 lambda: response_submitted.send_robust(sender=Survey, response=response), robust=True
             )

@@ -161,8 +161,8 @@ def test_a_submit_is_a_few_queries_and_only_queues_the_needs(client, db, django_
         assert _submit(client, inv_first).status_code == 200  # the version's questionnaire is now cached
     # The request: read the invitation (with survey, campaign, unit), the version; then, in
     # one transaction (a savepoint inside the test's): mark the invitation, insert the
-    # response. After commit, pairing's listener queues its job: the job row, the task on the
-    # database queue, the task's id on the job.
+    # response and pairing's job row. After commit the job goes on the queue: the task on
+    # the database queue, the task's id on the job.
     with django_assert_num_queries(9), django_capture_on_commit_callbacks(execute=True):
         assert _submit(client, inv_second).status_code == 200
     assert Response.objects.filter(invitation=inv_second, status=Response.Status.SUBMITTED).count() == 1
@@ -269,3 +269,54 @@ def test_a_late_job_for_a_response_sent_back_does_not_overwrite_the_newer_answer
     first_job.refresh_from_db()
     assert first_job.status == Job.Status.SUCCEEDED and "退回修改" in first_job.message
     assert _needs(campaign, unit) == ({"培训"}, {"新能源"}, Need.Source.SURVEY)
+
+
+def test_the_job_row_commits_or_rolls_back_with_the_response(client, db, django_capture_on_commit_callbacks):
+    from jobs.models import Job
+    from surveys.models import Invitation, Response
+    from surveys.signals import response_stored
+
+    unit = make_unit()
+    campaign, survey, (invitation,) = _survey_with_needs([unit])
+
+    def later_failure(sender, response, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    response_stored.connect(later_failure, dispatch_uid="test.later_failure")
+    try:
+        with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+            _submit(client, invitation)
+    finally:
+        response_stored.disconnect(dispatch_uid="test.later_failure")
+    assert (Response.objects.count(), Job.objects.count()) == (0, 0)
+    assert Invitation.objects.get(pk=invitation.pk).submitted_at is None
+    # Refused answers store neither.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _submit(client, invitation, {"wanted_services": ["喝茶"]}).status_code == 400
+    assert (Response.objects.count(), Job.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_stored_but_never_handed_to_the_queue_is_handed_over_later(client, monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.models import Job
+    from jobs.services import retry_failed
+
+    unit = make_unit()
+    campaign, survey, (invitation,) = _survey_with_needs([unit])
+    # The process stops between the commit and handing the job to the queue.
+    monkeypatch.setattr("jobs.services.enqueue", lambda job: None)
+    assert _submit(client, invitation).status_code == 200
+    monkeypatch.undo()
+    job = Job.objects.get()
+    assert job.status == Job.Status.QUEUED and job.task_id == ""
+    _run_worker()
+    assert _needs(campaign, unit) is None  # the queue never heard of it
+    assert retry_failed() == 0  # too recent: it may still be on its way
+    assert retry_failed(now=timezone.now() + settings.JOB_RETRY_AFTER + timedelta(seconds=1)) == 1
+    assert Job.objects.get().task_id != ""
+    _run_worker()
+    assert _needs(campaign, unit) == ({"检索分析", "培训"}, {"文化旅游"}, Need.Source.SURVEY)
