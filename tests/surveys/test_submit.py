@@ -164,11 +164,15 @@ def test_save_and_resume_by_the_same_link(client, survey_world):
     saved = client.post(reverse("surveys:respond_save", args=[token]),
                         data=json.dumps({"answers": {"staff": 3}}), content_type="application/json")
     assert saved.status_code == 200
-    assert Response.objects.get().status == Response.Status.DRAFT
+    draft = Response.objects.get()
+    assert draft.status == Response.Status.DRAFT
     page = client.get(reverse("surveys:respond", args=[token]))
     assert page.context["answers"] == {"staff": 3}
     assert submit(client, survey_world.inv_a, GOOD_ANSWERS).status_code == 200
     assert list(Response.objects.values_list("status", flat=True)) == ["submitted"]
+    # The submission keeps when the respondent started (the draft's start), not the submit time.
+    submitted = Response.objects.get()
+    assert submitted.started_at == draft.started_at < submitted.submitted_at
 
 
 def test_a_draft_with_a_choice_not_offered_is_refused(client, survey_world):
