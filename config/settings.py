@@ -335,7 +335,12 @@ TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND], **_TASK_BACKENDS}
 JOB_SCHEDULES = [
     ("daily", "reminders", REMINDER_TIME, "notifications.reminders.reminders_job", "每日任务提醒"),
     ("minutely", "notification-retries", "notifications.services.retry_due"),
+    ("minutely", "job-retries", "jobs.services.retry_failed"),
 ]
+# A failed job whose function retries (@job_function(retry=True), e.g. survey answers turned
+# into pairing needs) is queued again this long after it failed, for this long after it began.
+JOB_RETRY_AFTER = timedelta(minutes=int(os.environ.get("JOB_RETRY_AFTER_MINUTES", "5")))
+JOB_RETRY_FOR = timedelta(hours=int(os.environ.get("JOB_RETRY_FOR_HOURS", "24")))
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 # Open (uninvited) survey links: requests per IP.

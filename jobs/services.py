@@ -110,6 +110,51 @@ def run(job_id):
     return "succeeded"
 
 
+def retry(job, note=""):
+    """Queue a failed job again (same function and arguments). Returns True if it was failed
+    and is now queued; its last error stays readable in the progress message."""
+    last_error = (job.error or "").splitlines()[0][:200] if job.error else ""
+    message = f"上次运行失败（{last_error}），已重新排队" if last_error else "已重新排队"
+    requeued = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+        status=Job.Status.QUEUED, percent=0, started_at=None, finished_at=None, error="",
+        message=(note or message)[:300], task_id="",
+    )
+    if not requeued:
+        return False
+    job.refresh_from_db()
+    transaction.on_commit(lambda: enqueue(job))
+    return True
+
+
+def _retries(job):
+    try:
+        func = import_string(job.function)
+    except ImportError:
+        return False
+    return getattr(func, "is_job_function", False) and getattr(func, "job_retry", False)
+
+
+def retry_failed(now=None):
+    """Queue again every failed job whose function retries (@job_function(retry=True)) once
+    settings.JOB_RETRY_AFTER has passed since it failed, for settings.JOB_RETRY_FOR after it
+    was created (after that it stays failed, visible in 后台任务); and hand to the queue such
+    a job recorded but never handed over (its transaction committed, then the process
+    stopped before enqueue). Run every minute by `manage.py run_schedule`; returns how many
+    were queued."""
+    now = now or timezone.now()
+    recent = Job.objects.filter(created_at__gte=now - settings.JOB_RETRY_FOR)
+    queued = 0
+    failed = recent.filter(status=Job.Status.FAILED, finished_at__lte=now - settings.JOB_RETRY_AFTER)
+    for job in failed.order_by("finished_at")[:200]:
+        if _retries(job) and retry(job):
+            queued += 1
+    stranded = recent.filter(status=Job.Status.QUEUED, task_id="", created_at__lte=now - settings.JOB_RETRY_AFTER)
+    for job in stranded.order_by("created_at")[:200]:
+        if _retries(job) and enqueue(job) is not None:
+            queued += 1
+    return queued
+
+
 def run_function_as_job(function, *, title, owner=None, **arguments):
     """The generic helper for other apps: run `function(job, **arguments)` on the queue.
 

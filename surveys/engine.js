@@ -28,12 +28,77 @@ var OutreachEngine = (function () {
     return s;
   }
 
+  /* Built models, one per questionnaire (key: the caller's hash of the schema text), most
+     recently used last; building one costs more than judging with it. Bounded: the least
+     recently used is dropped beyond `cacheLimit`. */
+  var cache = new Map();
+  var cacheLimit = 32;
+
+  function reusable(s) {
+    // A dynamic panel or matrix keeps rows and panels across a reset (survey-core holds its
+    // count apart from its value); such questionnaires get a fresh model on every call.
+    // (Top-level questions only: listing nested ones builds rows and panels before the data
+    // is set, which changes what survey-core keeps.)
+    return !s.getAllQuestions(false, false, false).some(function (q) {
+      var type = q.getType();
+      return type === "paneldynamic" || type === "matrixdynamic";
+    });
+  }
+
+  function reset(s) {
+    // Back to what a fresh model is before its data is set: no completed state, no pages
+    // shown, first page current, no errors left on any question or panel. The answers are
+    // not cleared here: judge sets `data`, which replaces every value at once (clearing
+    // first would run every condition twice); tests/surveys/test_engine_cache.py shows the
+    // verdicts equal a fresh model's, respondent after respondent.
+    s.clear(false, true);
+    s.getAllQuestions(false, false, true).forEach(function (q) { q.errors = []; });
+    s.getAllPanels(false, false).forEach(function (p) { p.errors = []; });
+  }
+
+  function modelFor(key, schemaText) {
+    var entry = key ? cache.get(key) : null;
+    if (entry) {
+      cache.delete(key);
+      // A call cut short (time limit, error) leaves its model half-judged: build anew.
+      if (entry.busy) { entry = null; }
+    }
+    var s;
+    if (entry && entry.reusable) {
+      s = entry.survey;
+      reset(s);
+    } else {
+      s = model(schemaText);
+      var keep = entry ? entry.reusable : reusable(s);
+      entry = { survey: keep ? s : null, reusable: keep, busy: false };
+    }
+    if (key) {
+      cache.set(key, entry);
+      while (cache.size > cacheLimit) { cache.delete(cache.keys().next().value); }
+      entry.busy = true;
+    }
+    return s;
+  }
+
+  function done(key) {
+    var entry = key ? cache.get(key) : null;
+    if (entry) { entry.busy = false; }
+  }
+
   /* Validate as the browser's "complete" does across every visible page: visible questions
      only, readOnly and enableIf honoured, required/requiredIf, validators, matrices, dynamic
      panels, "other" comments. Returns {valid, errors: {name: [messages]}, data}; `data` is
-     what the survey keeps on completion (invisible values cleared as survey-core does). */
-  function judge(schemaText, dataText) {
-    var s = model(schemaText);
+     what the survey keeps on completion (invisible values cleared as survey-core does).
+     With a `key`, the questionnaire's cached model is reset and reused; without, a model
+     is built for this call only. */
+  function judge(schemaText, dataText, key) {
+    var s = modelFor(key, schemaText);
+    var result = judgeOn(s, dataText);
+    done(key);
+    return result;
+  }
+
+  function judgeOn(s, dataText) {
     s.data = JSON.parse(dataText);
     var valid = s.validate(true, false);
     var errors = {};
@@ -94,5 +159,12 @@ var OutreachEngine = (function () {
     return "true";
   }
 
-  return { judge: judge, checkSchema: checkSchema, screen: screen };
+  /* The cache's size and bound; `limit` (optional) sets the bound. */
+  function cacheInfo(limit) {
+    if (limit) { cacheLimit = limit; }
+    while (cache.size > cacheLimit) { cache.delete(cache.keys().next().value); }
+    return JSON.stringify({ size: cache.size, limit: cacheLimit, keys: Array.from(cache.keys()) });
+  }
+
+  return { judge: judge, checkSchema: checkSchema, screen: screen, cacheInfo: cacheInfo };
 })();

@@ -7,7 +7,15 @@ first use (under a second on an idle machine) and used from one thread of its ow
 are serialised and never run inside a caller's asyncio loop; every call has a time limit,
 so a runaway regex in a questionnaire stops after
 settings.SURVEY_ENGINE_TIMEOUT_MS (V8 terminates the call; the engine stays usable).
+
+Building survey-core's model of a questionnaire costs more than judging answers with it, so
+the engine keeps one model per questionnaire (keyed by a hash of its JSON; a few dozen at
+most, least recently used dropped) and resets it between respondents (surveys/engine.js;
+tests/surveys/test_engine_cache.py compares every verdict with a fresh model's). A model
+whose call was cut short is rebuilt; questionnaires with dynamic panels or matrices get a
+fresh model every call (survey-core keeps their rows apart from their values).
 """
+import hashlib
 import json
 import logging
 import os
@@ -138,13 +146,28 @@ def screen(pairs, timeout_ms=None):
     return call("screen", json.dumps(pairs, ensure_ascii=False), timeout_ms=timeout_ms)
 
 
-def judge(schema, data, timeout_ms=None):
+def schema_key(schema_text):
+    """The engine's cache key of a questionnaire: a hash of its JSON text."""
+    return hashlib.sha256(schema_text.encode("utf-8")).hexdigest()
+
+
+def judge(schema, data, timeout_ms=None, key=None, fresh=False):
     """survey-core's verdict: {"valid", "errors": {name: [messages]}, "data" (when valid)}.
     Its limit is ten times the short one: patterns were screened first (`screen`), and the
-    rest of survey-core's work is bounded by the questionnaire, checked when it was saved."""
+    rest of survey-core's work is bounded by the questionnaire, checked when it was saved.
+
+    The engine keeps one built model per questionnaire (`key`, by default a hash of the
+    schema's JSON text; at most a few dozen, least recently used dropped) and resets it
+    between calls; `fresh` builds a model for this call only."""
     timeout_ms = timeout_ms or 10 * settings.SURVEY_ENGINE_TIMEOUT_MS
-    return call("judge", json.dumps(schema, ensure_ascii=False), json.dumps(data, ensure_ascii=False),
-                timeout_ms=timeout_ms)
+    text = json.dumps(schema, ensure_ascii=False)
+    key = "" if fresh else (key or schema_key(text))
+    return call("judge", text, json.dumps(data, ensure_ascii=False), key, timeout_ms=timeout_ms)
+
+
+def cache_info(limit=None):
+    """{"size", "limit", "keys"} of the engine's model cache; `limit` sets its bound."""
+    return call("cacheInfo", limit or 0)
 
 
 def check_schema(schema, expressions, regexes, timeout_ms=None):

@@ -2,11 +2,12 @@
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import Invitation, Response, Survey, SurveyVersion
 from .sanitize import sanitize_schema
-from .signals import invitation_sent, response_submitted
+from .signals import invitation_sent, response_stored, response_submitted
 from .validation import AnswersInvalid, Questionnaire, check_schema, validate_answers
 
 __all__ = [
@@ -44,18 +45,25 @@ def _questionnaire(version_pk, checksum):
 
 
 def _answering_version(survey, invitation):
-    """(draft or None, version) a respondent answers: a draft stays on the version it was
-    started on; otherwise the survey's newest. The schema is not loaded (questionnaire_for
-    caches the checked questionnaire by version id and checksum)."""
-    draft = None
+    """(draft or None, version) a respondent answers, in one query: a draft stays on the
+    version it was started on; otherwise the survey's newest. The draft comes back as a
+    Response holding only its id and start (enough to carry the start over and delete it);
+    the schema is not loaded (questionnaire_for caches the checked questionnaire by version
+    id and checksum)."""
+    versions = survey.versions.defer("schema")
     if invitation is not None:
-        draft = (
-            invitation.responses.filter(status=Response.Status.DRAFT)
-            .select_related("version").defer("version__schema").first()
-        )
-    if draft is not None:
-        return draft, draft.version
-    return None, survey.versions.defer("schema").order_by("-number").first()
+        drafts = Response.objects.filter(invitation=invitation.pk, status=Response.Status.DRAFT,
+                                         version=OuterRef("pk")).order_by("pk")
+        versions = versions.annotate(
+            draft_pk=Subquery(drafts.values("pk")[:1]), draft_started=Subquery(drafts.values("started_at")[:1]),
+        ).order_by(F("draft_pk").asc(nulls_last=True), "-number")
+    else:
+        versions = versions.order_by("-number")
+    version = versions.first()
+    draft_pk = getattr(version, "draft_pk", None)
+    if draft_pk is None:
+        return None, version
+    return Response(pk=draft_pk, started_at=version.draft_started), version
 
 
 def questionnaire_for(version):
@@ -202,21 +210,32 @@ def submit_response(survey, answers, invitation=None):
     """Validate and store a completed questionnaire; returns the submitted Response.
 
     Raises AnswersInvalid (nothing stored), SurveyClosed, or AlreadySubmitted. However many
-    submits of one invitation race, exactly one is stored: the invitation row is locked, and
-    a partial unique constraint backs that up where the lock cannot (SQLite, other writers).
+    submits of one invitation race, exactly one is stored: marking the invitation submitted
+    is a conditional UPDATE (it locks the row, and only one writer finds it unmarked), and a
+    partial unique constraint backs that up against other writers.
+
+    The answers are judged first, outside the transaction (survey-core takes far longer than
+    the writes, and nothing is locked meanwhile); then one short transaction marks the
+    invitation, inserts the response and removes the draft it came from. With the caller's
+    read of the invitation (its survey, campaign and unit in one query, as the view does) a
+    submit is five statements. What follows from it is queued in the same transaction
+    (response_stored: e.g. pairing's job row) and runs after commit, on the job queue.
     """
     _check_open(survey)
+    if invitation is not None and invitation.submitted_at is not None:
+        raise AlreadySubmitted()
+    draft, version = _answering_version(survey, invitation)
+    questionnaire = questionnaire_for(version)
+    cleaned = validate_answers(questionnaire, {**answers, **prefill_answers(questionnaire, invitation)},
+                               complete=True)
+    now = timezone.now()
     try:
         with transaction.atomic():
             if invitation is not None:
-                invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-                if invitation.submitted_at is not None:
+                marked = (Invitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True)
+                          .update(submitted_at=now))
+                if not marked:
                     raise AlreadySubmitted()
-            draft, version = _answering_version(survey, invitation)
-            questionnaire = questionnaire_for(version)
-            cleaned = validate_answers(questionnaire, {**answers, **prefill_answers(questionnaire, invitation)},
-                                       complete=True)
-            now = timezone.now()
             response = Response.objects.create(
                 survey=survey,
                 version=version,
@@ -228,19 +247,21 @@ def submit_response(survey, answers, invitation=None):
                 submitted_at=now,
             )
             if draft is not None:
-                draft.delete()
-            if invitation is not None:
-                Invitation.objects.filter(pk=invitation.pk).update(submitted_at=now)
-            # Listeners (e.g. pairing's needs) run once the response is safely stored; a
-            # failing listener is logged and does not undo the respondent's submit.
+                Response.objects.filter(pk=draft.pk, status=Response.Status.DRAFT).delete()
+            # Work that must follow the response is queued with it (pairing's needs job).
+            response_stored.send(sender=Survey, response=response)
+            # Listeners run once the response is safely stored; a failing listener is logged
+            # and does not undo the respondent's submit.
             transaction.on_commit(
                 lambda: response_submitted.send_robust(sender=Survey, response=response), robust=True
             )
-            return response
     except IntegrityError:
         if invitation is not None:
             raise AlreadySubmitted() from None
         raise
+    if invitation is not None:
+        invitation.submitted_at = now
+    return response
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import Response, Survey
+from surveys.models import Invitation, Response, Survey
 
 from .conftest import GOOD_ANSWERS, db_state
 
@@ -114,17 +114,17 @@ def test_database_refuses_a_second_submitted_response_for_one_invitation(survey_
     assert Response.objects.count() == 1
 
 
-def test_a_submit_that_missed_the_lock_still_stores_nothing_twice(survey_world, monkeypatch):
-    """Two submits interleaved so both pass the "not yet submitted" check: the constraint decides."""
-    from surveys.models import Invitation
-
-    stale = Invitation.objects.get(pk=survey_world.inv_a.pk)  # read before the first submit lands
+def test_a_submit_that_missed_the_lock_still_stores_nothing_twice(survey_world):
+    """Another writer stored a submitted response without marking the invitation: the submit
+    passes the "not yet submitted" mark, and the constraint decides (nothing half-written)."""
     services.submit_response(survey_world.survey, GOOD_ANSWERS, invitation=survey_world.inv_a)
-    # The second submit sees the invitation as it was before the first one committed.
-    monkeypatch.setattr(Invitation.objects, "select_for_update", lambda: type("Q", (), {"get": lambda self, **kw: stale})())
+    Invitation.objects.filter(pk=survey_world.inv_a.pk).update(submitted_at=None)
+    stale = Invitation.objects.select_related("survey__campaign", "unit").get(pk=survey_world.inv_a.pk)
     with pytest.raises(services.AlreadySubmitted):
         services.submit_response(survey_world.survey, {**GOOD_ANSWERS, "staff": 7}, invitation=stale)
     assert list(Response.objects.values_list("answers__staff", flat=True)) == [5]
+    # The invitation's mark was rolled back with the refused insert.
+    assert Invitation.objects.get(pk=survey_world.inv_a.pk).submitted_at is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,11 +164,15 @@ def test_save_and_resume_by_the_same_link(client, survey_world):
     saved = client.post(reverse("surveys:respond_save", args=[token]),
                         data=json.dumps({"answers": {"staff": 3}}), content_type="application/json")
     assert saved.status_code == 200
-    assert Response.objects.get().status == Response.Status.DRAFT
+    draft = Response.objects.get()
+    assert draft.status == Response.Status.DRAFT
     page = client.get(reverse("surveys:respond", args=[token]))
     assert page.context["answers"] == {"staff": 3}
     assert submit(client, survey_world.inv_a, GOOD_ANSWERS).status_code == 200
     assert list(Response.objects.values_list("status", flat=True)) == ["submitted"]
+    # The submission keeps when the respondent started (the draft's start), not the submit time.
+    submitted = Response.objects.get()
+    assert submitted.started_at == draft.started_at < submitted.submitted_at
 
 
 def test_a_draft_with_a_choice_not_offered_is_refused(client, survey_world):
