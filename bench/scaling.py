@@ -4,7 +4,7 @@
 
 Generates one campaign per size (bench/national.py: a province's divisions, bureaus and
 institutions, 20 progress reports per task by default, so 1k / 10k / 100k reports) and
-prints, per page (plan, dashboard, 我的任务, task list): the median time, the query count,
+prints, per page (plan, dashboard, 我的任务, 单位待办, task list): the median time, the query count,
 the HTML size, the ratio to the same page at the smallest size and to a bare Django view
 measured in the same run. Target (issue 17): at 100× the tasks every page within 3× of its
 small size and under 300 ms median.
@@ -23,6 +23,7 @@ PAGES = [
     ("方案页 plan", lambda c: f"/campaigns/{c.code}/", "coordinator"),
     ("协调看板 dashboard", lambda c: f"/campaigns/{c.code}/dashboard/", "coordinator"),
     ("我的任务 my tasks", lambda c: "/my/", "bureau"),
+    ("单位待办 unit to-do", lambda c: "/my/dashboard/", "bureau"),
     ("任务总表 task list", lambda c: f"/campaigns/{c.code}/tasks/", "coordinator"),
 ]
 

@@ -197,7 +197,9 @@ def test_a_report_keeps_its_campaign_however_it_is_written(db, media):
     campaign, coordinator, reporter, bureaus = build(4)
     a = Assignment.objects.filter(task__campaign=campaign).first()
     saved = ProgressReport.objects.create(assignment_id=a.pk, author=reporter, text="直接写入", status="in_progress")
-    bulk = ProgressReport.objects.bulk_create([ProgressReport(assignment=a, author=reporter, text="批量", status="in_progress")])
+    bulk = ProgressReport.objects.bulk_create(
+        [ProgressReport(assignment=a, author=reporter, text="批量", status="in_progress")]
+    )
     assert saved.campaign_id == bulk[0].campaign_id == campaign.pk
     assert ProgressReport.objects.filter(campaign=campaign).count() == ProgressReport.objects.filter(
         assignment__task__campaign=campaign).count()
