@@ -179,10 +179,9 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
         listed.filter(status=Assignment.Status.SUBMITTED).order_by("completed_at", "task__number")[:LIST_LIMIT]
     )
     counts = overall["status_counts"]
+    pending = AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING)
     adjustments = list(
-        AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING)
-        .select_related("task", "assignment__unit", "requested_by")
-        .order_by("created_at")
+        pending.select_related("task", "assignment__unit", "requested_by").order_by("created_at", "pk")[:LIST_LIMIT]
     )
     recent = list(
         # The report's own campaign column and the index (campaign, created_at, id): the
@@ -211,6 +210,7 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
         "waiting_count": counts.get(Assignment.Status.SUBMITTED, 0),
         "list_limit": LIST_LIMIT,
         "adjustments": adjustments,
+        "adjustment_count": pending.count(),
         "recent": recent,
         "status_counts": [(s, counts.get(s.value, 0)) for s in Assignment.Status],
         "assignment_count": sum(counts.values()),

@@ -203,3 +203,18 @@ def test_a_report_keeps_its_campaign_however_it_is_written(db, media):
     assert saved.campaign_id == bulk[0].campaign_id == campaign.pk
     assert ProgressReport.objects.filter(campaign=campaign).count() == ProgressReport.objects.filter(
         assignment__task__campaign=campaign).count()
+
+
+def test_the_dashboard_lists_the_first_50_pending_adjustments_and_counts_them_all(db, login, media):
+    campaign, coordinator, _, bureaus = build(60)
+    second = make_user(bureaus[1])
+    for a in Assignment.objects.filter(task__campaign=campaign, unit=bureaus[1]):
+        services.request_adjustment(a, second, kind="deadline", reason="顺延",
+                                    proposed_deadline=timezone.localdate() + timedelta(days=40))
+    response = login(coordinator).get(reverse("campaigns:dashboard", args=[campaign.code]))
+    assert response.context["adjustment_count"] == 70  # every sixth task of the first bureau (10), all 60 of the second's
+    assert len(response.context["adjustments"]) == 50
+    html = response.content.decode()
+    assert "还有 20 项（较晚提交的），审核完以上各项后依次显示。" in html
+    # The oldest first: the first bureau's (filed in build) lead the list.
+    assert [r.assignment.unit_id for r in response.context["adjustments"][:11]] == [bureaus[0].pk] * 10 + [bureaus[1].pk]
