@@ -212,14 +212,23 @@ def get_adjustment_for_user(user, pk, decide=False):
 
 
 def _responsible_among(campaign, unit_ids=None):
-    """The units (of `unit_ids`, or of the whole directory) with a live assignment in the
-    campaign: one EXISTS probe per unit that stops at its first assignment in the campaign,
-    never a pass over every assignment of the campaign."""
+    """The units with a live assignment in the campaign. For a few units (a user's): one
+    EXISTS probe each, stopping at the unit's first assignment in the campaign, so an access
+    check never walks the campaign's assignments. For the whole list (what a report page
+    lists): the distinct units of the campaign's assignments, unsorted (the model's ordering
+    would make DISTINCT keep every row)."""
+    if unit_ids is None:
+        return frozenset(
+            Assignment.objects.filter(task__campaign_id=campaign.pk)
+            .exclude(status=Assignment.Status.CANCELLED)
+            .order_by()
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
     live = Assignment.objects.filter(unit_id=OuterRef("pk"), task__campaign_id=campaign.pk).exclude(
         status=Assignment.Status.CANCELLED
     )
-    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
-    return frozenset(units.order_by().filter(Exists(live)).values_list("pk", flat=True))
+    return frozenset(Unit.objects.filter(pk__in=unit_ids).order_by().filter(Exists(live)).values_list("pk", flat=True))
 
 
 def _responsible_cache(campaign):

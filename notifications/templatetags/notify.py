@@ -1,11 +1,10 @@
 """Small pieces other apps' pages include: the coordinator's 无法送达 panel, the unit's
 waiting items (activities to confirm, unread messages), and the 催报 link."""
 from django import template
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from campaigns import access as campaign_access
-from campaigns.models import Assignment, Unit
+from campaigns.models import Assignment
 
 from .. import services
 from ..models import Delivery, Notification
@@ -17,10 +16,11 @@ register = template.Library()
 def delivery_panel(context, campaign):
     """无法送达 units (of those with open work in the campaign) and messages that failed."""
     user = context["request"].user
-    # One EXISTS probe per unit (stopping at its first open assignment in the campaign), not a
-    # pass over every open assignment of a national campaign.
-    open_work = Assignment.objects.filter(unit_id=OuterRef("pk"), task__campaign_id=campaign.pk).open()
-    unit_ids = set(Unit.objects.order_by().filter(Exists(open_work)).values_list("pk", flat=True))
+    # The distinct units, unsorted (the model's ordering would make DISTINCT keep every open
+    # assignment of a national campaign, in plan order).
+    unit_ids = set(
+        Assignment.objects.filter(task__campaign=campaign).open().order_by().values_list("unit_id", flat=True).distinct()
+    )
     failing = list(
         Delivery.objects.filter(campaign=campaign, status__in=[Delivery.Status.FAILED, Delivery.Status.RETRYING])
         .select_related("unit")[:10]
