@@ -1,12 +1,13 @@
 """What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import lifecycle
+from .filters import MyTaskFilter
 from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit
 
 # Columns of the matrix: the eight prefecture bureaus first, then the others by kind.
@@ -54,8 +55,8 @@ def section_figures(campaign, today=None):
     """The campaign's sections, each with what the section switcher shows for it (task_count,
     assignment_count, overdue_count, done_count, progress, verified_progress), and the
     campaign's overall figures, with the number of its assignments in each status
-    (status_counts). One pass over the campaign's assignments however large the plan: the
-    per-task progress and counts as plain values, summed by section here."""
+    (status_counts). One query however large the plan: the per-task progress and counts,
+    grouped by section in the database (a section's progress is the mean of its tasks')."""
     today = today or lifecycle.today()
     sections = list(campaign.sections.all())
     live = Q(assignments__status__in=lifecycle.LIVE)
@@ -235,8 +236,6 @@ def unit_dashboard(assignments, data=None, page=None, today=None, days=None):
     then late, due soon, and waiting for verification; narrowed by MyTaskFilter (status,
     deadline state, section, text); the count of each kind; the latest adjustment requests.
     A fixed number of queries whatever the number of assignments."""
-    from .filters import MyTaskFilter
-
     today = today or lifecycle.today()
     days = lifecycle.reminder_days() if days is None else days
     returned, submitted = Assignment.Status.RETURNED, Assignment.Status.SUBMITTED
@@ -263,7 +262,7 @@ def unit_dashboard(assignments, data=None, page=None, today=None, days=None):
                 default=Value(3),
             )
         )
-        .order_by("urgency", "task__deadline", "task__campaign", "task__number", "pk")
+        .order_by("urgency", F("task__deadline").asc(nulls_last=True), "task__campaign", "task__number", "pk")
     )
     todo_page = Paginator(ordered, UNIT_TODO_PER_PAGE).get_page(page)
     rows = list(todo_page.object_list)

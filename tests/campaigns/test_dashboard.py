@@ -218,3 +218,13 @@ def test_the_dashboard_lists_the_first_50_pending_adjustments_and_counts_them_al
     assert "还有 20 项（较晚提交的），审核完以上各项后依次显示。" in html
     # The oldest first: the first bureau's (filed in build) lead the list.
     assert [r.assignment.unit_id for r in response.context["adjustments"][:11]] == [bureaus[0].pk] * 10 + [bureaus[1].pk]
+
+
+def test_work_without_a_deadline_comes_after_dated_work_of_its_kind(db, login, media):
+    campaign, _, reporter, bureaus = build(20)
+    undated = Assignment.objects.get(task__campaign=campaign, unit=bureaus[0], task__number=10)
+    undated.task.deadline = None
+    undated.task.save()
+    Assignment.objects.filter(pk=undated.pk).update(status=Assignment.Status.SUBMITTED)
+    response = login(reporter).get(reverse("campaigns:unit_dashboard"), {"status": "submitted"})
+    assert todo_numbers(response) == [2, 10]
