@@ -13,7 +13,7 @@ Rules (DESIGN.md):
 - everything else answers 404 (out of sight) or 403 (seen but read-only).
 """
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from . import lifecycle
@@ -56,12 +56,13 @@ def visible_campaigns(user):
     if user.is_superuser:
         return Campaign.objects.all()
     units = member_unit_ids(user)
-    # A subquery, not a join through every task and assignment with DISTINCT: a national
-    # campaign has tens of thousands of assignments, and the join cost every page of it.
-    with_work = Assignment.objects.filter(unit_id__in=units).values("task__campaign_id")
+    # A correlated EXISTS, not a join through every task and assignment with DISTINCT (a
+    # national campaign has tens of thousands of assignments) nor a list of every campaign of
+    # the units' assignments: per campaign it stops at the first assignment of the user's units.
+    with_work = Exists(Assignment.objects.filter(unit_id__in=units, task__campaign_id=OuterRef("pk")))
     return Campaign.objects.filter(
         Q(coordinating_unit_id__in=units)
-        | Q(pk__in=with_work, status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
+        | Q(with_work, status__in=lifecycle.UNIT_VISIBLE_CAMPAIGN_STATUSES)
     )
 
 
@@ -210,19 +211,49 @@ def get_adjustment_for_user(user, pk, decide=False):
 # ---------------------------------------------------------------- reports (summaries, cases)
 
 
-def responsible_unit_ids(campaign):
-    """Units responsible in the campaign: those with a live (not cancelled) assignment in it.
-    Asked once per campaign object (one request's), however many checks a page makes."""
-    cached = campaign.__dict__.get("_responsible_unit_ids")
-    if cached is None:
-        cached = frozenset(
-            Assignment.objects.filter(task__campaign=campaign)
+def _responsible_among(campaign, unit_ids=None):
+    """The units with a live assignment in the campaign. For a few units (a user's): one
+    EXISTS probe each, stopping at the unit's first assignment in the campaign, so an access
+    check never walks the campaign's assignments. For the whole list (what a report page
+    lists): the distinct units of the campaign's assignments, unsorted (the model's ordering
+    would make DISTINCT keep every row)."""
+    if unit_ids is None:
+        return frozenset(
+            Assignment.objects.filter(task__campaign_id=campaign.pk)
             .exclude(status=Assignment.Status.CANCELLED)
+            .order_by()
             .values_list("unit_id", flat=True)
             .distinct()
         )
-        campaign.__dict__["_responsible_unit_ids"] = cached
-    return set(cached)
+    live = Assignment.objects.filter(unit_id=OuterRef("pk"), task__campaign_id=campaign.pk).exclude(
+        status=Assignment.Status.CANCELLED
+    )
+    return frozenset(Unit.objects.filter(pk__in=unit_ids).order_by().filter(Exists(live)).values_list("pk", flat=True))
+
+
+def _responsible_cache(campaign):
+    return campaign.__dict__.setdefault("_responsible_unit_ids", {})
+
+
+def responsible_unit_ids(campaign):
+    """Units responsible in the campaign: those with a live (not cancelled) assignment in it.
+    Asked once per campaign object (one request's), however many checks a page makes."""
+    cache = _responsible_cache(campaign)
+    if None not in cache:
+        cache[None] = _responsible_among(campaign)
+    return set(cache[None])
+
+
+def is_responsible(campaign, unit_ids):
+    """Those of `unit_ids` responsible in the campaign, asking only about them (a user's few
+    units), cached on the campaign object like responsible_unit_ids."""
+    cache = _responsible_cache(campaign)
+    if None in cache:
+        return cache[None] & set(unit_ids)
+    key = frozenset(unit_ids)
+    if key not in cache:
+        cache[key] = _responsible_among(campaign, key) if key else frozenset()
+    return set(cache[key])
 
 
 def reporting_unit_ids(user, campaign, write=False):
@@ -234,7 +265,7 @@ def reporting_unit_ids(user, campaign, write=False):
     if user.is_superuser and write:
         return responsible_unit_ids(campaign)
     mine = reporter_unit_ids(user) if write else member_unit_ids(user)
-    return mine & responsible_unit_ids(campaign)
+    return is_responsible(campaign, mine)
 
 
 def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
@@ -243,9 +274,8 @@ def get_reporting_unit_for_user(user, campaign, unit_id, write=False):
     `write`, 403 unless the user reports for it."""
     from .models import Unit
 
-    responsible = responsible_unit_ids(campaign)
     reachable = user.is_superuser or unit_id in member_unit_ids(user) or (not write and can_oversee(user, campaign))
-    if unit_id not in responsible or not reachable:
+    if not reachable or not is_responsible(campaign, {unit_id}):
         raise Http404("没有找到该单位")
     if write and not (user.is_superuser or unit_id in reporter_unit_ids(user)):
         raise PermissionDenied("您只能查看，不能为该单位报送")

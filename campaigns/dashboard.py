@@ -1,12 +1,14 @@
 """What the coordinator's and the unit's dashboards show, each in a fixed number of queries."""
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db import connection
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import lifecycle
-from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit, mean_progress
+from .filters import MyTaskFilter
+from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit
 
 # Columns of the matrix: the eight prefecture bureaus first, then the others by kind.
 KIND_ORDER = {
@@ -52,43 +54,71 @@ LIST_LIMIT = 50
 def section_figures(campaign, today=None):
     """The campaign's sections, each with what the section switcher shows for it (task_count,
     assignment_count, overdue_count, done_count, progress, verified_progress), and the
-    campaign's overall figures. Two light queries however large the plan: the per-task
-    progress as plain values and the assignment counts grouped by section in the database."""
+    campaign's overall figures, with the number of its assignments in each status
+    (status_counts). One query however large the plan: the per-task progress and counts,
+    grouped by section in the database (a section's progress is the mean of its tasks')."""
     today = today or lifecycle.today()
     sections = list(campaign.sections.all())
-    by_section = {}
-    rows = Task.objects.filter(campaign=campaign).with_progress().values(
-        "section_id", "reported_progress", "verified_progress", "returned_count"
-    )
-    for row in rows:
-        by_section.setdefault(row["section_id"], []).append(row)
-    counts = {
-        row["task__section_id"]: row
-        for row in Assignment.objects.filter(task__campaign=campaign, status__in=lifecycle.LIVE)
-        .values("task__section_id")
-        .annotate(
-            total=Count("pk"),
-            overdue=Count("pk", filter=lifecycle.overdue_q(today)),
-            done=Count("pk", filter=Q(status__in=lifecycle.DONE)),
-        )
-        .order_by()
+    live = Q(assignments__status__in=lifecycle.LIVE)
+    per_status = {
+        f"n_{value}": Count("assignments__pk", filter=Q(assignments__status=value)) for value in Assignment.Status.values
     }
+    names = ["reported_progress", "verified_progress", "returned_count", "live", "overdue", "done", *per_status]
+    per_task = (
+        Task.objects.filter(campaign=campaign).order_by().with_progress()
+        .annotate(
+            live=Count("assignments__pk", filter=live),
+            overdue=Count("assignments__pk", filter=live & lifecycle.overdue_q(today, "assignments__")),
+            done=Count("assignments__pk", filter=live & Q(assignments__status__in=lifecycle.DONE)),
+            **per_status,
+        )
+        .values_list("section_id", *names)
+    )
+    # The per-task figures summed by section in the database too (a plain GROUP BY over the
+    # per-task query, the same SQL on SQLite and PostgreSQL): five rows come back, not one per task.
+    # A task's progress is None when it has no live assignment; AVG and COUNT leave those out,
+    # as mean_progress does.
+    inner, params = per_task.query.sql_with_params()
+    columns = ", ".join(
+        ["COUNT(*)", "AVG(t.reported_progress)", "COUNT(t.reported_progress)", "AVG(t.verified_progress)",
+         "COUNT(t.verified_progress)"] + [f"SUM(t.{name})" for name in names[2:]]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.section_id, {columns} FROM ({inner}) t GROUP BY t.section_id", params)  # noqa: S608
+        by_section = {row[0]: row[1:] for row in cursor.fetchall()}
+    sums = names[2:]
     for section in sections:
-        figures, count = by_section.get(section.pk, []), counts.get(section.pk, {})
-        section.task_count = len(figures)
-        section.progress = mean_progress(r["reported_progress"] for r in figures)
-        section.verified_progress = mean_progress(r["verified_progress"] for r in figures)
-        section.assignment_count = count.get("total", 0)
-        section.overdue_count = count.get("overdue", 0)
-        section.done_count = count.get("done", 0)
-    everything = [r for figures in by_section.values() for r in figures]
+        figures = by_section.get(section.pk)
+        section.task_count = figures[0] if figures else 0
+        section.progress = _rounded(figures[1]) if figures else 0
+        section.verified_progress = _rounded(figures[3]) if figures else 0
+        totals = dict(zip(sums, figures[5:], strict=True)) if figures else {}
+        section.assignment_count = int(totals.get("live") or 0)
+        section.overdue_count = int(totals.get("overdue") or 0)
+        section.done_count = int(totals.get("done") or 0)
+    rows = list(by_section.values())
+
+    def weighted(mean_at, count_at):
+        counted = sum(r[count_at] for r in rows)
+        return _rounded(sum((r[mean_at] or 0) * r[count_at] for r in rows) / counted) if counted else 0
+
+    def total(name):
+        at = 5 + sums.index(name)
+        return int(sum(r[at] or 0 for r in rows))
+
     overall = {
-        "task_count": len(everything),
-        "progress": mean_progress(r["reported_progress"] for r in everything),
-        "verified_progress": mean_progress(r["verified_progress"] for r in everything),
-        "returned_count": sum(r["returned_count"] for r in everything),
+        "task_count": sum(r[0] for r in rows),
+        "progress": weighted(1, 2),
+        "verified_progress": weighted(3, 4),
+        "returned_count": total("returned_count"),
+        "status_counts": {value: total(f"n_{value}") for value in Assignment.Status.values},
     }
     return sections, overall
+
+
+def _rounded(mean):
+    """A mean from the database, rounded as mean_progress rounds (0 when there is none)."""
+    return round(float(mean), 1) if mean is not None else 0
 
 
 def choose_section(sections, wanted=None, default=None):
@@ -149,14 +179,16 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
     waiting = list(
         listed.filter(status=Assignment.Status.SUBMITTED).order_by("completed_at", "task__number")[:LIST_LIMIT]
     )
-    counts = dict(everything.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = overall["status_counts"]
+    pending = AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING)
     adjustments = list(
-        AdjustmentRequest.objects.filter(task__campaign=campaign, status=AdjustmentRequest.Status.PENDING)
-        .select_related("task", "assignment__unit", "requested_by")
-        .order_by("created_at")
+        pending.select_related("task", "assignment__unit", "requested_by").order_by("created_at", "pk")[:LIST_LIMIT]
     )
     recent = list(
-        ProgressReport.objects.filter(assignment__task__campaign=campaign)
+        # The report's own campaign column and the index (campaign, created_at, id): the
+        # 15 latest are read from the index, not sorted out of every report of the campaign.
+        ProgressReport.objects.filter(campaign=campaign)
+        .order_by("-created_at", "-id")
         .select_related("author", "assignment__task", "assignment__unit")
         .prefetch_related("evidence")[:15]
     )
@@ -179,6 +211,7 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
         "waiting_count": counts.get(Assignment.Status.SUBMITTED, 0),
         "list_limit": LIST_LIMIT,
         "adjustments": adjustments,
+        "adjustment_count": pending.count(),
         "recent": recent,
         "status_counts": [(s, counts.get(s.value, 0)) for s in Assignment.Status],
         "assignment_count": sum(counts.values()),
@@ -186,36 +219,69 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
     }
 
 
-def unit_dashboard(assignments, today=None, days=None):
-    """A unit's to-do: returned work (with the coordinator's reason), late, due soon, waiting."""
+UNIT_TODO_PER_PAGE = 50
+
+
+def todo_q(today, days):
+    """What waits on a unit: work returned to it, late, due within `days`, or submitted and
+    waiting for the coordinator's verification (lifecycle's deadline rules)."""
+    return (
+        Q(status=Assignment.Status.RETURNED) | lifecycle.overdue_q(today) | lifecycle.due_soon_q(today, days)
+        | Q(status=Assignment.Status.SUBMITTED)
+    )
+
+
+def unit_dashboard(assignments, data=None, page=None, today=None, days=None):
+    """A unit's to-do, a page at a time: returned work first (with the coordinator's reason),
+    then late, due soon, and waiting for verification; narrowed by MyTaskFilter (status,
+    deadline state, section, text); the count of each kind; the latest adjustment requests.
+    A fixed number of queries whatever the number of assignments."""
     today = today or lifecycle.today()
     days = lifecycle.reminder_days() if days is None else days
-    assignments = list(
-        assignments.select_related("task__campaign", "unit").with_deadline_state(today, days).prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.filter(status=Assignment.Status.RETURNED).select_related("author"),
-                to_attr="returns",
-            ),
-            Prefetch(
-                "adjustments",
-                queryset=AdjustmentRequest.objects.select_related("decided_by").order_by("-created_at"),
-                to_attr="adjustment_list",
-            ),
-        )
+    returned, submitted = Assignment.Status.RETURNED, Assignment.Status.SUBMITTED
+    counts = assignments.aggregate(
+        total=Count("pk"),
+        todo=Count("pk", filter=todo_q(today, days)),
+        returned=Count("pk", filter=Q(status=returned)),
+        overdue=Count("pk", filter=lifecycle.overdue_q(today)),
+        due_soon=Count("pk", filter=lifecycle.due_soon_q(today, days)),
+        waiting=Count("pk", filter=Q(status=submitted)),
+        verified=Count("pk", filter=Q(status=Assignment.Status.VERIFIED)),
     )
-    for a in assignments:
-        a.last_return = a.returns[0] if a.returns else None
-    by_deadline = sorted(assignments, key=lambda a: (a.task.deadline is None, a.task.deadline, a.task.number))
+    todo = assignments.filter(todo_q(today, days))
+    todo_filter = MyTaskFilter(data or None, queryset=todo)
+    queryset = todo_filter.qs if todo_filter.is_bound and todo_filter.is_valid() else todo
+    ordered = (
+        queryset.select_related("task__campaign", "unit")
+        .with_deadline_state(today, days)
+        .annotate(
+            urgency=Case(
+                When(status=returned, then=Value(0)),
+                When(lifecycle.overdue_q(today), then=Value(1)),
+                When(lifecycle.due_soon_q(today, days), then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("urgency", F("task__deadline").asc(nulls_last=True), "task__campaign", "task__number", "pk")
+    )
+    todo_page = Paginator(ordered, UNIT_TODO_PER_PAGE).get_page(page)
+    rows = list(todo_page.object_list)
+    prefetch_related_objects(rows, Prefetch(
+        "reports",
+        queryset=ProgressReport.objects.filter(status=returned).select_related("author").order_by("-created_at", "-pk"),
+        to_attr="returns",
+    ))
+    for a in rows:
+        a.last_return = a.returns[0] if a.status == returned and a.returns else None
+    adjustments = list(
+        AdjustmentRequest.objects.filter(assignment__in=assignments).order_by("-created_at", "-pk")[:10]
+    )
     return {
-        "returned": [a for a in by_deadline if a.status == Assignment.Status.RETURNED],
-        "overdue": [a for a in by_deadline if a.is_overdue],
-        "due_soon": [a for a in by_deadline if a.is_due_soon],
-        "waiting": [a for a in by_deadline if a.status == Assignment.Status.SUBMITTED],
-        "verified": [a for a in by_deadline if a.status == Assignment.Status.VERIFIED],
-        "adjustments": sorted(
-            (r for a in assignments for r in a.adjustment_list), key=lambda r: r.created_at, reverse=True
-        )[:10],
-        "total": len(assignments),
+        "page": todo_page,
+        "todo": rows,
+        "filter": todo_filter,
+        "counts": counts,
+        "adjustments": adjustments,
+        "total": counts["total"],
         "days": days,
     }

@@ -244,6 +244,9 @@ class Task(models.Model):
         verbose_name = _("任务")
         verbose_name_plural = _("任务")
         constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="task_number_unique")]
+        # The dashboard's overdue and due-soon lists (by deadline, the first 50) walk this
+        # index from the right deadline and stop, instead of sorting every assignment.
+        indexes = [models.Index(fields=["campaign", "deadline", "number"], name="task_campaign_deadline")]
 
     def __str__(self):
         return f"{self.number}. {self.title}"
@@ -363,6 +366,21 @@ class Assignment(models.Model):
 # ---------------------------------------------------------------- progress
 
 
+class ProgressReportQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill each report's campaign from its assignment (one query for the lot), as save() does."""
+        objs = list(objs)
+        missing = {o.assignment_id for o in objs if o.campaign_id is None}
+        if missing:
+            campaign_of = dict(
+                Assignment.objects.filter(pk__in=missing).values_list("pk", "task__campaign_id")
+            )
+            for o in objs:
+                if o.campaign_id is None:
+                    o.campaign_id = campaign_of.get(o.assignment_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class ProgressReport(models.Model):
     """One entry of an assignment's append-only journal.
 
@@ -377,6 +395,12 @@ class ProgressReport(models.Model):
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    # The assignment's campaign, kept on the report (filled on save and by bulk_create, never
+    # changed: a task stays in its campaign) so "the campaign's latest reports" reads the
+    # index (campaign, created_at, id) instead of sorting every report of the campaign.
+    campaign = models.ForeignKey(
+        "Campaign", verbose_name=_("活动方案"), on_delete=models.CASCADE, related_name="+", editable=False
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True, db_index=True)
     text = models.TextField(_("工作进展"))
@@ -393,6 +417,8 @@ class ProgressReport(models.Model):
     # The form's one-time token: a double-clicked submit finds its first report instead of making two.
     token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
+    objects = ProgressReportQuerySet.as_manager()
+
     FIGURES = ("events_held", "participants", "enterprises_served", "consultations", "materials_distributed")
 
     class Meta:
@@ -400,6 +426,7 @@ class ProgressReport(models.Model):
         verbose_name = _("进度报告")
         verbose_name_plural = _("进度报告")
         constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100")]
+        indexes = [models.Index(fields=["campaign", "created_at", "id"], name="report_campaign_latest")]
 
     def __str__(self):
         return f"{self.assignment} · {self.created_at:%Y-%m-%d %H:%M}"
@@ -407,6 +434,16 @@ class ProgressReport(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("进度报告只能追加，不能修改")
+        if self.campaign_id is None:
+            assignment = self._state.fields_cache.get("assignment")
+            if assignment is not None and "task" in assignment._state.fields_cache:
+                self.campaign_id = assignment.task.campaign_id
+            elif assignment is not None:
+                self.campaign_id = Task.objects.filter(pk=assignment.task_id).values_list("campaign_id", flat=True).first()
+            else:
+                self.campaign_id = (
+                    Assignment.objects.filter(pk=self.assignment_id).values_list("task__campaign_id", flat=True).first()
+                )
         super().save(*args, **kwargs)
 
     @property

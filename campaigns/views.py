@@ -343,9 +343,14 @@ def dashboard(request, code):
 
 @login_required
 def unit_dashboard(request):
-    """A unit's to-do: what was returned and why, what is late, what is due soon."""
+    """A unit's to-do: what was returned and why, what is late, due soon or waiting for
+    verification, UNIT_TODO_PER_PAGE a page, filtered like 我的任务."""
     units = access.member_unit_ids(request.user)
     assignments = Assignment.objects.filter(
         unit_id__in=units, task__campaign__in=access.visible_campaigns(request.user)
     ).exclude(task__campaign__status=lifecycle.CampaignStatus.DRAFT)
-    return render(request, "campaigns/unit_dashboard.html", unit_dashboard_data(assignments))
+    context = unit_dashboard_data(assignments, data=request.GET, page=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(querystring=query.urlencode(), filtered=bool(query))
+    return render(request, "campaigns/unit_dashboard.html", context)

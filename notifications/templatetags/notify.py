@@ -16,7 +16,11 @@ register = template.Library()
 def delivery_panel(context, campaign):
     """无法送达 units (of those with open work in the campaign) and messages that failed."""
     user = context["request"].user
-    unit_ids = set(Assignment.objects.filter(task__campaign=campaign).open().values_list("unit_id", flat=True))
+    # The distinct units, unsorted (the model's ordering would make DISTINCT keep every open
+    # assignment of a national campaign, in plan order).
+    unit_ids = set(
+        Assignment.objects.filter(task__campaign=campaign).open().order_by().values_list("unit_id", flat=True).distinct()
+    )
     failing = list(
         Delivery.objects.filter(campaign=campaign, status__in=[Delivery.Status.FAILED, Delivery.Status.RETRYING])
         .select_related("unit")[:10]

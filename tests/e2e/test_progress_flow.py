@@ -71,8 +71,9 @@ def test_report_return_fix_verify(page, demo_site, settings, tmp_path):
     # 3. the bureau sees why and fixes it
     log_in(page, demo_site, "xining")
     page.click("nav >> text=单位待办")
-    assert "请补充培训班的新闻报道截图。" in page.locator("#returned").inner_text()
-    page.click("#returned a")
+    page.click("#todo-kinds a[data-kind=returned]")
+    assert "请补充培训班的新闻报道截图。" in page.locator("#todo").inner_text()
+    page.click("#todo a:has-text('任务11')")
     assert "请补充培训班的新闻报道截图。" in page.locator("#return-notice").inner_text()
     page.fill("#id_text", "已补充新闻报道截图。")
     page.select_option("#id_status", "submitted")
