@@ -15,6 +15,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The start of a benchmark's child process (a fresh interpreter, so that its peak memory is
+# its own): Django set up, and `status(key)` reading a figure of /proc/self/status in KiB.
+# VmHWM is the peak resident memory (ru_maxrss would not do: Linux carries it over from the
+# parent through fork and exec, and the parent holds the generated data). A str.format
+# template: `root` is the project folder.
+CHILD_SETUP = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+
+def status(key):
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key))
+"""
+
+
 def setup_django(verbose=False):
     """Point Django at a throwaway database, migrate it, and return its URL."""
     sys.path.insert(0, str(ROOT))

@@ -24,19 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, ratio, setup_django  # noqa: E402
+from bench.common import CHILD_SETUP, machine, ratio, setup_django  # noqa: E402
 
 # Runs in a child process: one export, then its time, memory before, peak memory (KiB) and file.
-CHILD = """
-import os, sys, time
-sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import django
-django.setup()
-
-def status(key):
-    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key))
-
+CHILD = CHILD_SETUP + """
 if {floor!r}:
     import campaigns.models  # the same imports as the job, before the start figure
     import jobs.services
@@ -63,8 +54,6 @@ else:
         raise SystemExit(f"job {{outcome}}: {{job.error}}")
     path = job.result_file.path
 elapsed = time.perf_counter() - start
-# VmHWM: this process's peak resident memory. (ru_maxrss would not do: Linux carries it
-# over from the parent through fork and exec, and the parent holds the generated data.)
 print(elapsed, start_kib, status("VmHWM:"), path)
 """
 

@@ -19,15 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, ratio, setup_django  # noqa: E402
+from bench.common import CHILD_SETUP, machine, ratio, setup_django  # noqa: E402
 
 # Runs in a child process: one export, then its own peak memory (KiB on Linux).
-CHILD = """
-import os, sys, time
-sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import django
-django.setup()
+CHILD = CHILD_SETUP + """
 start = time.perf_counter()
 if {floor!r}:
     import json
@@ -39,10 +34,7 @@ else:
     from django.core.management import call_command
     call_command("export_responses", "{survey}", format={fmt!r}, out={out!r}, stdout=open(os.devnull, "w"))
 elapsed = time.perf_counter() - start
-# VmHWM: this process's peak resident memory. (ru_maxrss would not do: Linux carries it
-# over from the parent through fork and exec, and the parent holds the generated data.)
-peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(elapsed, peak_kib)
+print(elapsed, status("VmHWM:"))
 """
 
 
