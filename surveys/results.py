@@ -1,13 +1,12 @@
-"""Compiling a survey's results and exporting its responses (streamed, a few queries in all)."""
+"""A survey's results (counted by the database: surveys/aggregate.py) and its exports (streamed)."""
 import csv
-import math
-import statistics
 import tempfile
 
 from openpyxl import Workbook
 
 from campaigns.formulas import csv_text, xlsx_row
 
+from .aggregate import summarize
 from .validation import MULTI_TYPES, walk_questions
 
 CHUNK = 2000
@@ -42,76 +41,6 @@ def response_rate(survey, unit_ids=None):
     return rows, totals
 
 
-def compile_results(questions, answers_iter):
-    """Per question: choice counts and shares, number statistics, or the text answers."""
-    stats = {q.name: {"question": q, "answered": 0, "counts": {}, "numbers": [], "texts": []} for q in questions}
-    total = 0
-    for answers, unit_name in answers_iter:
-        total += 1
-        for name, value in answers.items():
-            if name.endswith("-Comment") and name[:-8] in stats and isinstance(value, str) and value.strip():
-                stats[name[:-8]]["texts"].append((unit_name, value))  # "other, please specify"
-                continue
-            s = stats.get(name)
-            if s is None or value in (None, "", [], {}):
-                continue
-            s["answered"] += 1
-            q = s["question"]
-            if q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean", "rating"):
-                values = value if isinstance(value, list) else [value]
-                for v in values:
-                    key = str(v)
-                    s["counts"][key] = s["counts"].get(key, 0) + 1
-                if q.type == "rating" and isinstance(value, (int, float)):
-                    s["numbers"].append(value)
-            elif q.type == "matrix" and isinstance(value, dict):
-                for row, col in value.items():
-                    key = f"{row}\x00{col}"
-                    s["counts"][key] = s["counts"].get(key, 0) + 1
-            elif q.is_numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
-                s["numbers"].append(value)
-            elif q.type == "multipletext" and isinstance(value, dict):
-                s["texts"].append((unit_name, "；".join(f"{k}：{v}" for k, v in value.items())))
-            else:
-                s["texts"].append((unit_name, str(value)))
-    out = []
-    for s in stats.values():
-        q = s["question"]
-        item = {"question": q, "answered": s["answered"], "kind": "text", "texts": s["texts"]}
-        if q.type == "matrix":
-            item["kind"] = "matrix"
-            item["matrix"] = [
-                (label, [(clabel, s["counts"].get(f"{r}\x00{c}", 0)) for c, clabel in q.columns]) for r, label in q.rows
-            ]
-            item["columns"] = [label for _, label in q.columns]
-        elif s["counts"] or q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean"):
-            item["kind"] = "choices"
-            if q.type == "boolean":
-                options = [(q.raw.get("valueTrue", True), q.boolean_label(q.raw.get("valueTrue", True))),
-                           (q.raw.get("valueFalse", False), q.boolean_label(q.raw.get("valueFalse", False)))]
-            elif q.type == "rating":
-                options = [(v, str(v)) for v in q.rating_values()]
-            else:
-                options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
-                    [("none", q.choice_label("none"))] if q.has_none else [])
-            base = s["answered"] or 1
-            item["answered"] = s["answered"]  # the share's base, so reports can round it their way
-            item["choices"] = [
-                (label, s["counts"].get(str(v), 0), round(100 * s["counts"].get(str(v), 0) / base, 1))
-                for v, label in options
-            ]
-        if s["numbers"]:
-            nums = s["numbers"]
-            item["kind"] = "numbers" if item["kind"] == "text" else item["kind"]
-            item["numbers"] = {
-                "min": min(nums), "mean": round(statistics.fmean(nums), 2),
-                "median": statistics.median(nums), "max": max(nums), "n": len(nums),
-                "sum": math.fsum(nums),  # exact enough for reports to take the mean and round it their way
-            }
-        out.append(item)
-    return total, out
-
-
 def campaign_survey(campaign):
     """The campaign's main survey: the oldest serving the task linked to the baseline survey
     (Task.purpose); else the one serving the earliest task, then the oldest. Surveys without
@@ -135,8 +64,7 @@ def survey_summary(survey, unit_ids=None):
     responses = survey.responses.submitted()
     if unit_ids is not None:
         responses = responses.filter(unit_id__in=unit_ids)
-    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=CHUNK)
-    total, items = compile_results(survey_questions(survey), rows)
+    total, items = summarize(survey_questions(survey), responses, with_texts=False)
     return {"title": survey.title, "totals": totals, "responses": total, "items": items}
 
 

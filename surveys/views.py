@@ -16,7 +16,7 @@ from django_ratelimit.core import is_ratelimited
 from campaigns.access import in_campaign_province
 from campaigns.models import Unit
 
-from . import access, results, services
+from . import access, aggregate, results, services
 from .forms import QuestionnaireForm, SurveySettingsForm
 from .models import Invitation, Response, Survey
 from .validation import AnswersInvalid, parse_answers_body, walk_questions
@@ -145,8 +145,12 @@ def survey_results(request, pk):
     if selected is not None:
         responses = responses.filter(unit_id=selected)
     questions = results.survey_questions(survey)
-    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=results.CHUNK)
-    total, items = results.compile_results(questions, rows)
+    # One page of one question's texts may be asked for (?texts=name&page=n); every other
+    # question shows its first page.
+    text_pages = {}
+    if request.GET.get("texts") and request.GET.get("page", "").isdigit() and len(request.GET["page"]) < 7:
+        text_pages[request.GET["texts"]] = int(request.GET["page"])
+    total, items = aggregate.summarize(questions, responses, text_pages=text_pages)
     return render(request, "surveys/survey_results.html", {
         "survey": survey, "invitations": invitations, "totals": totals, "units": units,
         "selected": selected, "total": total, "items": items,
