@@ -3,16 +3,19 @@
 Per question: how many answered; choice counts (scalar answers and the elements of
 checkbox / tagbox / ranking arrays); matrix row × column counts; number statistics (count,
 sum, min, max, median); and one page of the free-text answers. Four queries whatever the
-number of responses (five with texts): the totals and number statistics in one scan,
-the choice and matrix counts in one, the medians in one, the text counts and one page of
-texts per question in one.
+number of responses: the totals, text counts and number statistics; the choice and matrix
+counts; the medians; one page of texts per question.
 
-The JSON functions differ between SQLite (json_type / json_extract / json_each and `->`)
-and PostgreSQL (jsonb_typeof / `->>` / jsonb_each / jsonb_array_elements): those
-differences are written once, in the two `Dialect` classes below; every query is built
-from them. Values come back as JSON text and are decoded in Python, so a choice is keyed
-exactly as the questionnaire's value is (str(value)), as the page always keyed it.
+Every query starts from a *pivot* of the responses: one row per response, one column per
+question holding that answer as JSON, so that each response's document is parsed (SQLite)
+or detoasted (PostgreSQL) once per query, not once per question and figure. The JSON
+functions differ between SQLite (`->`, json_type / json_extract / json_each) and PostgreSQL
+(jsonb_to_record, jsonb_typeof / jsonb_array_elements / jsonb_each): those differences are
+written once, in the two `Dialect` classes below; every query is built from them. Values
+come back as JSON text and are decoded in Python, so a choice is keyed exactly as the
+questionnaire's value is (str(value)), as the page always keyed it.
 """
+import hashlib
 import json
 import math
 from decimal import Decimal
@@ -26,92 +29,97 @@ from .validation import MULTI_TYPES
 COUNTED_TYPES = MULTI_TYPES | {"radiogroup", "dropdown", "boolean", "rating"}
 # Free-text answers shown per question on one page of the results.
 TEXT_PAGE = 20
+# How long counted figures stay in the cache (they are also dropped by any change: fingerprint()).
+RESULTS_CACHE_SECONDS = 24 * 3600
 # Characters a comment made only of is blank (str.strip() of the usual cases, full-width space too).
 BLANK = " \t\n\r\u3000"
 
 
 class Dialect:
-    """SQL fragments over a JSON document `doc` and a key given as a parameter."""
+    """SQL over one answer `v`: a JSON value (NULL when the key is absent)."""
 
-    def path(self, name):
-        raise NotImplementedError
-
-    def json_at(self, doc, key):
-        """The value at `key` as JSON (NULL when absent)."""
-        return f"({doc} -> {key})"
-
-    def answered(self, doc, key):
-        """True when the key holds something other than null, "", [] or {} (what the page counts)."""
-        return f"({self.json_at(doc, key)} NOT IN ('null', '\"\"', '[]', '{{}}'))"
+    def answered(self, v):
+        """Something other than null, "", [] or {} (what the page counts as answered)."""
+        return f"({v} NOT IN ('null', '\"\"', '[]', '{{}}'))"
 
 
 class SQLiteDialect(Dialect):
-    def path(self, name):
-        return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    def at(self, doc, name):
+        """The answer `name` of the JSON document `doc`, as JSON text (NULL when absent)."""
+        path = '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"({doc} -> {literal(path)})"
 
-    def is_number(self, doc, key):
-        return f"(json_type({doc}, {key}) IN ('integer', 'real'))"
+    def pivot(self, source, names):
+        """One row per response (rid, unit_name, c0, c1, ...): answer i as JSON text. The
+        LIMIT keeps SQLite from flattening the subquery, so `->` runs once per column."""
+        columns = "".join(f", {self.at('r.doc', n)} AS c{i}" for i, n in enumerate(names))
+        return f"(SELECT r.rid AS rid, r.unit_name AS unit_name{columns} FROM {source} LIMIT -1) AS p"
 
-    def is_object(self, doc, key):
-        return f"(json_type({doc}, {key}) = 'object')"
+    def is_number(self, v):
+        return f"(json_type({v}) IN ('integer', 'real'))"
 
-    def number(self, doc, key):
-        return f"json_extract({doc}, {key})"
+    def is_object(self, v):
+        return f"(json_type({v}) = 'object')"
 
-    def string(self, doc, key):
-        return f"(CASE WHEN json_type({doc}, {key}) = 'text' THEN json_extract({doc}, {key}) END)"
+    def number(self, v):
+        return f"(CASE WHEN json_type({v}) IN ('integer', 'real') THEN json_extract({v}, '$') END)"
 
-    def json_text(self, expr):
-        return expr
+    def string(self, v):
+        return f"(CASE WHEN json_type({v}) = 'text' THEN json_extract({v}, '$') END)"
 
     def nonblank(self, text):
         return f"(TRIM({text}, '{BLANK}') <> '')"
 
-    def elements(self, doc, key, kind):
-        """FROM-clause items giving (k, v): a matrix's row keys and column values, else the
-        elements of an array or the scalar itself, v as JSON text."""
-        # JSON text of each value: typed columns where exact; a real's own literal (`->`) so that
-        # 1.10 reads as Python reads it.
+    def json_text(self, v):
+        return v
+
+    def elements(self, v, matrix):
+        """(FROM item, key, value as JSON text): a matrix's rows and their columns, else the
+        elements of an array or the answer itself. A real keeps its own literal (`->`), so
+        1.10 reads as Python reads it."""
         value = ("(CASE je.type WHEN 'text' THEN json_quote(je.value) WHEN 'true' THEN 'true' "
                  "WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' "
-                 f"WHEN 'real' THEN COALESCE({doc} -> je.fullkey, json_quote(je.value)) "
+                 f"WHEN 'real' THEN COALESCE({v} -> je.fullkey, json_quote(je.value)) "
                  "ELSE CAST(je.value AS TEXT) END)")
-        return f"json_each({doc}, {key}) AS je", f"CASE WHEN {kind} = 'm' THEN je.key END", value
+        return f"json_each({v}) AS je", "je.key" if matrix else "NULL", value
 
 
 class PostgreSQLDialect(Dialect):
-    def path(self, name):
-        return name
+    def at(self, doc, name):
+        return f"({doc} -> {literal(name)})"
 
-    def is_number(self, doc, key):
-        return f"(jsonb_typeof({doc} -> {key}) = 'number')"
+    def pivot(self, source, names):
+        """One row per response (rid, unit_name, c0, c1, ...): jsonb_to_record reads each
+        document once (one detoast) and hands every answer out as a jsonb column."""
+        quote = connection.ops.quote_name
+        columns = "".join(f", x.{quote(n)} AS c{i}" for i, n in enumerate(names))
+        record = ", ".join(f"{quote(n)} jsonb" for n in names)
+        return (f"(SELECT r.rid AS rid, r.unit_name AS unit_name{columns} FROM {source} "
+                f"CROSS JOIN LATERAL jsonb_to_record(r.doc) AS x({record})) AS p")
 
-    def is_object(self, doc, key):
-        return f"(jsonb_typeof({doc} -> {key}) = 'object')"
+    def is_number(self, v):
+        return f"(jsonb_typeof({v}) = 'number')"
 
-    def number(self, doc, key):
-        return f"(CASE WHEN jsonb_typeof({doc} -> {key}) = 'number' THEN ({doc} ->> {key})::numeric END)"
+    def is_object(self, v):
+        return f"(jsonb_typeof({v}) = 'object')"
 
-    def string(self, doc, key):
-        return f"(CASE WHEN jsonb_typeof({doc} -> {key}) = 'string' THEN {doc} ->> {key} END)"
+    def number(self, v):
+        return f"(CASE WHEN jsonb_typeof({v}) = 'number' THEN ({v})::numeric END)"
 
-    def json_text(self, expr):
-        return f"({expr})::text"
+    def string(self, v):
+        return f"(CASE WHEN jsonb_typeof({v}) = 'string' THEN {v} #>> '{{}}' END)"
 
     def nonblank(self, text):
         return f"(BTRIM({text}, '{BLANK}') <> '')"
 
-    def elements(self, doc, key, kind):
-        value = f"({doc} -> {key})"
-        typ = f"jsonb_typeof({value})"
-        return (
-            "LATERAL ("
-            f"SELECT NULL::text AS k, e AS v FROM jsonb_array_elements(CASE WHEN {kind} = 'c' AND {typ} <> 'object' "
-            f"THEN (CASE WHEN {typ} = 'array' THEN {value} ELSE jsonb_build_array({value}) END) ELSE '[]'::jsonb END) e "
-            "UNION ALL "
-            f"SELECT m.key, m.value FROM jsonb_each(CASE WHEN {kind} = 'm' AND {typ} = 'object' THEN {value} "
-            "ELSE '{}'::jsonb END) m) AS je",
-            "je.k", "(je.v)::text")
+    def json_text(self, v):
+        return f"({v})::text"
+
+    def elements(self, v, matrix):
+        if matrix:
+            return f"jsonb_each(CASE WHEN jsonb_typeof({v}) = 'object' THEN {v} END) AS je", "je.key", "(je.value)::text"
+        array = f"(CASE WHEN jsonb_typeof({v}) = 'array' THEN {v} ELSE jsonb_build_array({v}) END)"
+        return f"jsonb_array_elements({array}) AS je", "NULL", "(je.value)::text"
 
 
 def dialect():
@@ -136,16 +144,29 @@ def _source(responses):
     return f"({sql}) AS r", list(params)
 
 
-def _questions_table(rows):
-    """An inline table q(name, path, kind) from [(name, path, kind)], for joins (both vendors)."""
-    sql = " UNION ALL ".join("SELECT %s AS name, %s AS path, %s AS kind" for _ in rows)
-    return f"({sql}) AS q", [v for row in rows for v in row]
+def literal(text):
+    """`text` as an SQL string literal (for names read from the questionnaire; they pass
+    NAME_RE when saved, quoted here all the same). `%` doubled for the driver's placeholders."""
+    return "'" + str(text).replace("'", "''").replace("%", "%%") + "'"
 
 
 def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class Pivot:
+    """The responses pivoted on the answers named `names`: column(name) is that answer."""
+
+    def __init__(self, d, responses, names):
+        source, self.params = _source(responses)
+        self.names = list(dict.fromkeys(names))
+        self.sql = d.pivot(source, self.names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+
+    def column(self, name):
+        return f"p.c{self.index[name]}"
 
 
 def own_text_kind(q):
@@ -160,51 +181,86 @@ def own_text_kind(q):
     return "always"
 
 
-def _own_text(d, q, doc, key):
+def _own_text(d, q, v):
     kind = own_text_kind(q)
     if kind == "never":
         return "(1 = 0)"
-    condition = d.answered(doc, key)
     if kind == "object":
-        condition += f" AND NOT {d.is_object(doc, key)}"
-    elif kind == "number":
-        condition += f" AND NOT {d.is_number(doc, key)}"
-    return f"({condition})"
+        return f"({d.answered(v)} AND NOT {d.is_object(v)})"
+    if kind == "number":
+        return f"({d.answered(v)} AND NOT {d.is_number(v)})"
+    return d.answered(v)
 
 
-def _comment(d, doc, key):
+def _comment(d, v):
     """The comment ("other, please specify") if it is a non-blank string, else NULL."""
-    text = d.string(doc, key)
+    text = d.string(v)
     return f"(CASE WHEN {d.nonblank(text)} THEN {text} END)"
+
+
+def fingerprint(questions, responses, text_pages=None, with_texts=True):
+    """A cache key that changes whenever the figures could: the questions, which responses
+    (the query, filters included), their number and their last change (one query answered
+    from the index response_results_fingerprint), and which page of texts. A response added,
+    reopened or edited moves the count or the last change (Response.updated_at)."""
+    from django.db.models import Count, Max
+
+    state = responses.order_by().aggregate(n=Count("survey"), changed=Max("updated_at"))
+    sql, params = responses.order_by().values("pk").query.sql_with_params()
+    shape = json.dumps([[q.name, q.type, q.raw] for q in questions], sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps([sql, [str(p) for p in params], shape, state["n"], str(state["changed"]),
+                       sorted((text_pages or {}).items()), with_texts], ensure_ascii=False)
+    return "surveys:results:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_summarize(questions, responses, text_pages=None, with_texts=True):
+    """summarize(), kept in the shared cache until a response is added, changed or reopened:
+    a page seen again, by anyone on any server, costs one small query instead of a scan of
+    every answer. The first view after a change counts afresh."""
+    from django.core.cache import cache
+
+    key = fingerprint(questions, responses, text_pages, with_texts)
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures(questions, responses, text_pages, with_texts)
+        cache.set(key, figures, RESULTS_CACHE_SECONDS)
+    return _assemble(questions, figures)
 
 
 def summarize(questions, responses, text_pages=None, with_texts=True):
     """(total, items) of the submitted `responses` (a queryset) for `questions`, as the results
     page shows them. `text_pages` maps a question name to the page of its texts to load
     (default 1); without texts (reports), the texts query is skipped."""
+    return _assemble(questions, _figures(questions, responses, text_pages, with_texts))
+
+
+def _assemble(questions, figures):
+    total, answered, counts, numbers, texts, pages = figures
+    return total, [_item(q, answered[q.name], counts[q.name], numbers.get(q.name), texts[q.name], pages.get(q.name))
+                   for q in questions]
+
+
+def _figures(questions, responses, text_pages, with_texts):
+    """The figures as plain values (cacheable): total, answered, counts, numbers, texts, pages."""
     d = dialect()
-    source, source_params = _source(responses)
-    doc = "r.doc"
+    numeric = [q for q in questions if q.is_numeric]
+    comment = {q.name: f"{q.name}-Comment" for q in questions}
 
     # 1. Totals, answered counts, text counts and number statistics: one scan.
-    columns, params = ["COUNT(*)"], []
-    numeric = [q for q in questions if q.is_numeric]
+    names = [q.name for q in questions] + (list(comment.values()) if with_texts else [])
+    pivot = Pivot(d, responses, names)
+    columns = ["COUNT(*)"]
     for q in questions:
-        key = d.path(q.name)
-        columns.append(f"SUM(CASE WHEN {d.answered(doc, '%s')} THEN 1 ELSE 0 END)")
-        params.append(key)
+        v = pivot.column(q.name)
+        columns.append(f"SUM(CASE WHEN {d.answered(v)} THEN 1 ELSE 0 END)")
         if with_texts:
-            own = _own_text(d, q, doc, "%s")
-            comment = _comment(d, doc, "%s")
-            columns.append(f"SUM(CASE WHEN {own} OR {comment} IS NOT NULL THEN 1 ELSE 0 END)")
-            params += [key] * own.count("%s") + [d.path(q.name + "-Comment")] * comment.count("%s")
+            columns.append(f"SUM(CASE WHEN {_own_text(d, q, v)} OR {_comment(d, pivot.column(comment[q.name]))} "
+                           "IS NOT NULL THEN 1 ELSE 0 END)")
     for q in numeric:
-        value = f"(CASE WHEN {d.is_number(doc, '%s')} THEN {d.number(doc, '%s')} END)"
-        for agg in ("COUNT", "SUM", "MIN", "MAX"):
-            columns.append(f"{agg}({value})")
-            params += [d.path(q.name)] * value.count("%s")
-    row = _fetch(f"SELECT {', '.join(columns)} FROM {source}", params + source_params)[0]
-    total, row = row[0], list(row[1:])
+        value = d.number(pivot.column(q.name))
+        columns += [f"COUNT({value})", f"SUM({value})", f"MIN({value})", f"MAX({value})"]
+    row = list(_fetch(f"SELECT {', '.join(columns)} FROM {pivot.sql}", pivot.params)[0])
+    total = row.pop(0)
     answered, text_counts, numbers = {}, {}, {}
     for q in questions:
         answered[q.name] = row.pop(0) or 0
@@ -218,35 +274,44 @@ def summarize(questions, responses, text_pages=None, with_texts=True):
 
     # 2. Choice and matrix counts: one scan, grouped by question, row key and value.
     counts = {q.name: {} for q in questions}
-    counted = [(q.name, d.path(q.name), "m" if q.type == "matrix" else "c")
-               for q in questions if q.type in COUNTED_TYPES or q.type == "matrix"]
+    counted = [q for q in questions if q.type in COUNTED_TYPES or q.type == "matrix"]
     if counted:
-        table, table_params = _questions_table(counted)
-        items_from, key_expr, value_expr = d.elements(doc, "q.path", "q.kind")
-        is_object = d.is_object(doc, "q.path")
-        sql = (f"SELECT q.name, {key_expr} AS k, {value_expr} AS v, COUNT(*) FROM {source} CROSS JOIN {table} "
-               f"CROSS JOIN {items_from} WHERE {d.answered(doc, 'q.path')} "
-               f"AND ((q.kind = 'm' AND {is_object}) OR (q.kind = 'c' AND NOT {is_object})) GROUP BY 1, 2, 3")
-        for name, row_key, value, n in _fetch(sql, source_params + table_params):
+        pivot = Pivot(d, responses, [q.name for q in counted])
+        parts = []
+        for i, q in enumerate(counted):
+            v = pivot.column(q.name)
+            matrix = q.type == "matrix"
+            items_from, key, value = d.elements(v, matrix)
+            shape = d.is_object(v) if matrix else f"NOT {d.is_object(v)}"
+            parts.append(f"SELECT {i} AS q, {key} AS k, {value} AS v FROM p CROSS JOIN {items_from} "
+                         f"WHERE {d.answered(v)} AND {shape}")
+        sql = (f"WITH p AS MATERIALIZED (SELECT * FROM {pivot.sql}) "
+               f"SELECT q, k, v, COUNT(*) FROM ({' UNION ALL '.join(parts)}) AS e GROUP BY q, k, v")
+        for i, row_key, value, n in _fetch(sql, pivot.params):
             value = json.loads(value)
             key = f"{row_key}\x00{value}" if row_key is not None else str(value)
-            counts[name][key] = counts[name].get(key, 0) + n
+            bucket = counts[counted[i].name]
+            bucket[key] = bucket.get(key, 0) + n
 
     # 3. Medians: the middle one or two values of each number question, ranked by the database.
     if numbers:
-        rows = [(q.name, d.path(q.name), "n") for q in numeric if q.name in numbers]
-        table, table_params = _questions_table(rows)
-        sql = (f"SELECT name, v, rn, n FROM (SELECT q.name AS name, {d.number(doc, 'q.path')} AS v, "
-               f"ROW_NUMBER() OVER (PARTITION BY q.name ORDER BY {d.number(doc, 'q.path')}) AS rn, "
-               f"COUNT(*) OVER (PARTITION BY q.name) AS n FROM {source} CROSS JOIN {table} "
-               f"WHERE {d.is_number(doc, 'q.path')}) ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) ORDER BY name, rn")
+        ranked = [q for q in numeric if q.name in numbers]
+        pivot = Pivot(d, responses, [q.name for q in ranked])
+        parts = []
+        for i, q in enumerate(ranked):
+            value = d.number(pivot.column(q.name))
+            parts.append(f"SELECT * FROM (SELECT {i} AS q, v, ROW_NUMBER() OVER (ORDER BY v) AS rn, "
+                         f"COUNT(*) OVER () AS n FROM (SELECT {value} AS v FROM p) AS a WHERE v IS NOT NULL) AS b "
+                         f"WHERE rn IN ((n + 1) / 2, (n + 2) / 2)")
+        sql = f"WITH p AS MATERIALIZED (SELECT * FROM {pivot.sql}) {' UNION ALL '.join(parts)}"
         middle = {}
-        for name, value, _, _ in _fetch(sql, source_params + table_params):
-            middle.setdefault(name, []).append(plain_number(value))
+        for i, value, _rn, _ in sorted(_fetch(sql, pivot.params), key=lambda row: (row[0], row[2])):
+            middle.setdefault(ranked[i].name, []).append(plain_number(value))
         for name, values in middle.items():
             numbers[name]["median"] = values[0] if len(values) == 1 else (values[0] + values[1]) / 2
 
-    # 4. One page of each question's texts (its own free answers and "other" comments).
+    # 4. One page of each question's texts (its own free answers and "other" comments),
+    # in response order, a response's own answer before its comment.
     texts = {q.name: [] for q in questions}
     pages = {}
     if with_texts:
@@ -259,30 +324,26 @@ def summarize(questions, responses, text_pages=None, with_texts=True):
                              "first": (page - 1) * TEXT_PAGE + 1, "last": min(page * TEXT_PAGE, count)}
             if count:
                 wanted.append((q, (page - 1) * TEXT_PAGE))
-        parts, params = [], []
-        for q, offset in wanted:
-            own = _own_text(d, q, doc, "%s")
-            comment = _comment(d, doc, "%s")
-            own_value = d.json_text(d.json_at(doc, "%s"))
-            sql = (f"SELECT * FROM (SELECT %s AS name, r.rid AS rid, r.unit_name AS unit_name, "
-                   f"CASE WHEN {own} THEN {own_value} END AS own, {comment} AS comment FROM {source} "
-                   f"WHERE {own} OR {comment} IS NOT NULL ORDER BY r.rid LIMIT {TEXT_PAGE} OFFSET {int(offset)}) AS t")
-            key, comment_key = d.path(q.name), d.path(q.name + "-Comment")
-            params += ([q.name] + [key] * own.count("%s") + [key] + [comment_key] * comment.count("%s")
-                       + source_params + [key] * own.count("%s") + [comment_key] * comment.count("%s"))
-            parts.append(sql)
-        if parts:
-            by_name = {q.name: q for q in questions}
-            # In response order per question (a UNION ALL keeps no order of its own); a
-            # response's own answer before its comment.
-            for name, _, unit_name, own, comment in sorted(_fetch(" UNION ALL ".join(parts), params),
-                                                            key=lambda row: (row[0], row[1])):
+        if wanted:
+            source, source_params = _source(responses)
+            parts, params = [], []
+            for i, (q, offset) in enumerate(wanted):
+                own_v, comment_v = d.at("r.doc", q.name), d.at("r.doc", comment[q.name])
+                own, note = _own_text(d, q, own_v), _comment(d, comment_v)
+                # Read straight from the responses in their order, so the page stops early.
+                parts.append(f"SELECT * FROM (SELECT {i} AS q, r.rid AS rid, r.unit_name AS unit_name, "
+                             f"CASE WHEN {own} THEN {d.json_text(own_v)} END AS own, {note} AS note "
+                             f"FROM {source} WHERE {own} OR {note} IS NOT NULL "
+                             f"ORDER BY r.rid LIMIT {TEXT_PAGE} OFFSET {int(offset)}) AS t{i}")
+                params += source_params
+            for i, _, unit_name, own, note in sorted(_fetch(" UNION ALL ".join(parts), params),
+                                                     key=lambda row: row[:2]):
+                q = wanted[i][0]
                 if own is not None:
-                    texts[name].append((unit_name, _text_of(by_name[name], json.loads(own))))
-                if comment is not None:
-                    texts[name].append((unit_name, comment))
-    return total, [_item(q, answered[q.name], counts[q.name], numbers.get(q.name), texts[q.name], pages.get(q.name))
-                   for q in questions]
+                    texts[q.name].append((unit_name, _text_of(q, json.loads(own))))
+                if note is not None:
+                    texts[q.name].append((unit_name, note))
+    return total, answered, counts, numbers, texts, pages
 
 
 def _text_of(q, value):

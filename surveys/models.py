@@ -191,6 +191,11 @@ class Response(models.Model):
                 name="one_draft_response_per_invitation",
             ),
         ]
+        indexes = [
+            # The results page's cache key (aggregate.fingerprint): count, newest and last
+            # change of a survey's submitted responses, read from the index alone.
+            models.Index(fields=["survey", "status", "unit", "updated_at"], name="response_results_fingerprint"),
+        ]
 
     def __str__(self):
         return f"{self.survey} #{self.pk}"

@@ -10,7 +10,7 @@ from campaigns.formulas import csv_text, xlsx_row
 from jobs.registry import job_function
 from jobs.services import JobRefused
 
-from .aggregate import summarize
+from .aggregate import cached_summarize
 from .validation import MULTI_TYPES, walk_questions
 
 CHUNK = 2000
@@ -68,7 +68,7 @@ def survey_summary(survey, unit_ids=None):
     responses = survey.responses.submitted()
     if unit_ids is not None:
         responses = responses.filter(unit_id__in=unit_ids)
-    total, items = summarize(survey_questions(survey), responses, with_texts=False)
+    total, items = cached_summarize(survey_questions(survey), responses, with_texts=False)
     return {"title": survey.title, "totals": totals, "responses": total, "items": items}
 
 

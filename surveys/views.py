@@ -150,7 +150,7 @@ def survey_results(request, pk):
     text_pages = {}
     if request.GET.get("texts") and request.GET.get("page", "").isdigit() and len(request.GET["page"]) < 7:
         text_pages[request.GET["texts"]] = int(request.GET["page"])
-    total, items = aggregate.summarize(questions, responses, text_pages=text_pages)
+    total, items = aggregate.cached_summarize(questions, responses, text_pages=text_pages)
     return render(request, "surveys/survey_results.html", {
         "survey": survey, "invitations": invitations, "totals": totals, "units": units,
         "selected": selected, "total": total, "items": items,

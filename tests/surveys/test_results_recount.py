@@ -263,3 +263,35 @@ def test_statistics_of_a_handful_of_numbers_worked_by_hand(login, varied):
     assert items["budget"]["numbers"] == {"min": 1.5, "max": 2.25, "median": 1.875, "mean": 1.88, "n": 2, "sum": 3.75}
     assert items["budget"]["texts"] == [(None, "很多")]  # a word where a number was asked is listed, not counted
     assert "中位数 5.5" in page.content.decode()
+
+
+def test_a_page_seen_again_comes_from_the_cache_until_a_response_changes(login, varied):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    client = login(varied.coordinator)
+    url = reverse("surveys:results", args=[varied.survey.pk])
+    with CaptureQueriesContext(connection) as first:
+        before = client.get(url).context["total"]
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(url)
+    assert page.context["total"] == before == 40
+    check_page(page, recount(varied.survey))
+    assert len(again) == len(first) - 4  # the four counting queries, skipped
+    # a new response, and one reopened, show at once
+    Response.objects.create(survey=varied.survey, version=varied.survey.current_version, unit=varied.units[1],
+                            answers={"staff": 1000, "city": "海东"}, status=Response.Status.SUBMITTED)
+    page = client.get(url)
+    check_page(page, recount(varied.survey))
+    assert page.context["total"] == 41
+    reopened = Response.objects.filter(survey=varied.survey, status=Response.Status.SUBMITTED).first()
+    reopened.status = Response.Status.REOPENED
+    reopened.save()
+    page = client.get(url)
+    assert page.context["total"] == 40
+    check_page(page, recount(varied.survey))
+    # another unit's filter, and another page of texts, are figures of their own
+    unit_page = client.get(url, {"unit": varied.units[2].pk})
+    check_page(unit_page, recount(varied.survey, varied.units[2]))
