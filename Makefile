@@ -47,7 +47,7 @@ lint: deps
 
 # Every benchmark, each printing its figures beside a baseline measured in the same run.
 # bench/RESULTS.md keeps the latest figures (regenerate with `make bench | tee bench/last-run.txt`).
-BENCHMARKS = pages scaling http_load survey_submit export_responses import_plan report_compile pairing_suggest notify_delivery
+BENCHMARKS = pages scaling survey_scaling http_load survey_submit export_responses import_plan report_compile pairing_suggest notify_delivery
 
 bench: deps
 	@EXTRA_PACKAGES=wrk bash scripts/system-packages.sh

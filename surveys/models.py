@@ -195,6 +195,8 @@ class Response(models.Model):
             # The results page's cache key (aggregate.fingerprint): count, newest and last
             # change of a survey's submitted responses, read from the index alone.
             models.Index(fields=["survey", "status", "unit", "updated_at"], name="response_results_fingerprint"),
+            # A page of text answers reads a survey's responses in order and stops at the page's end.
+            models.Index(fields=["survey", "id"], name="response_survey_order"),
         ]
 
     def __str__(self):

@@ -1,0 +1,25 @@
+"""The survey results and exports benchmark runs at tiny sizes, so it cannot rot between full runs."""
+import pytest
+
+from bench import survey_scaling
+
+
+@pytest.mark.django_db
+def test_the_survey_benchmark_measures_the_results_page_and_the_export_jobs(settings):
+    settings.ROOT_URLCONF = "bench.urls_bench"
+    settings.EXPORT_QUEUE_ROWS = 10
+    lines = []
+    results, bare_ms, exports = survey_scaling.run([5, 20], requests=1, fresh_process=False, out=lines.append,
+                                                   cold_requests=1)
+    assert set(results) == {label for label, _, _ in survey_scaling.PAGES}
+    for label, figures in results.items():
+        (_, queries_small, html_small), (_, queries_large, _) = figures[5], figures[20]
+        assert queries_small == queries_large, label  # no more queries for more responses
+        assert html_small > 1000, label
+    assert bare_ms > 0
+    for fmt in ("csv", "xlsx"):
+        seconds, mb, job = exports[fmt]
+        assert job.message == "导出完成：20 份答卷" and job.result_name.endswith(f".{fmt}")
+        assert seconds > 0 and mb > 0
+    assert any(line.startswith("generated 20 responses") for line in lines)
+    assert sum(1 for line in lines if line.endswith(("ok", "MISSED"))) == len(survey_scaling.PAGES) + 2
