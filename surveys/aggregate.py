@@ -55,17 +55,22 @@ class SQLiteDialect(Dialect):
         columns = "".join(f", {self.at('r.doc', n)} AS c{i}" for i, n in enumerate(names))
         return f"(SELECT r.rid AS rid, r.unit_name AS unit_name{columns} FROM {source} LIMIT -1) AS p"
 
+    # `v` is minified JSON text: its first character tells its type without parsing it again.
     def is_number(self, v):
-        return f"(json_type({v}) IN ('integer', 'real'))"
+        return f"(substr({v}, 1, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))"
 
     def is_object(self, v):
-        return f"(json_type({v}) = 'object')"
+        return f"(substr({v}, 1, 1) = '{{')"
+
+    def is_array(self, v):
+        return f"(substr({v}, 1, 1) = '[')"
 
     def number(self, v):
-        return f"(CASE WHEN json_type({v}) IN ('integer', 'real') THEN json_extract({v}, '$') END)"
+        """A JSON number's text + 0: SQLite reads 12 as an integer, 1.5 and 1e2 as reals."""
+        return f"(CASE WHEN {self.is_number(v)} THEN {v} + 0 END)"
 
     def string(self, v):
-        return f"(CASE WHEN json_type({v}) = 'text' THEN json_extract({v}, '$') END)"
+        return f"(CASE WHEN substr({v}, 1, 1) = '\"' THEN json_extract({v}, '$') END)"
 
     def nonblank(self, text):
         return f"(TRIM({text}, '{BLANK}') <> '')"
@@ -102,6 +107,9 @@ class PostgreSQLDialect(Dialect):
 
     def is_object(self, v):
         return f"(jsonb_typeof({v}) = 'object')"
+
+    def is_array(self, v):
+        return f"(jsonb_typeof({v}) = 'array')"
 
     def number(self, v):
         return f"(CASE WHEN jsonb_typeof({v}) = 'number' THEN ({v})::numeric END)"
@@ -167,6 +175,12 @@ class Pivot:
 
     def column(self, name):
         return f"p.c{self.index[name]}"
+
+
+def takes_comment(q):
+    """Whether answers may hold "<name>-Comment": the question has (or, in an older version,
+    had) an "other" item or a comment area; validation refuses such a key anywhere else."""
+    return q.has_other or q.has_comment or getattr(q, "had_comment", False)
 
 
 def own_text_kind(q):
@@ -247,15 +261,16 @@ def _figures(questions, responses, text_pages, with_texts):
     comment = {q.name: f"{q.name}-Comment" for q in questions}
 
     # 1. Totals, answered counts, text counts and number statistics: one scan.
-    names = [q.name for q in questions] + (list(comment.values()) if with_texts else [])
+    names = [q.name for q in questions] + ([comment[q.name] for q in questions if takes_comment(q)]
+                                           if with_texts else [])
     pivot = Pivot(d, responses, names)
     columns = ["COUNT(*)"]
     for q in questions:
         v = pivot.column(q.name)
         columns.append(f"SUM(CASE WHEN {d.answered(v)} THEN 1 ELSE 0 END)")
         if with_texts:
-            columns.append(f"SUM(CASE WHEN {_own_text(d, q, v)} OR {_comment(d, pivot.column(comment[q.name]))} "
-                           "IS NOT NULL THEN 1 ELSE 0 END)")
+            note = f" OR {_comment(d, pivot.column(comment[q.name]))} IS NOT NULL" if takes_comment(q) else ""
+            columns.append(f"SUM(CASE WHEN {_own_text(d, q, v)}{note} THEN 1 ELSE 0 END)")
     for q in numeric:
         value = d.number(pivot.column(q.name))
         columns += [f"COUNT({value})", f"SUM({value})", f"MIN({value})", f"MAX({value})"]
@@ -280,11 +295,17 @@ def _figures(questions, responses, text_pages, with_texts):
         parts = []
         for i, q in enumerate(counted):
             v = pivot.column(q.name)
-            matrix = q.type == "matrix"
-            items_from, key, value = d.elements(v, matrix)
-            shape = d.is_object(v) if matrix else f"NOT {d.is_object(v)}"
+            if q.type == "matrix":
+                items_from, key, value = d.elements(v, True)
+                parts.append(f"SELECT {i} AS q, {key} AS k, {value} AS v FROM p CROSS JOIN {items_from} "
+                             f"WHERE {d.answered(v)} AND {d.is_object(v)}")
+                continue
+            # A single answer counts as itself; a list, each of its elements (objects: never a choice).
+            items_from, key, value = d.elements(v, False)
+            parts.append(f"SELECT {i} AS q, NULL AS k, {d.json_text(v)} AS v FROM p "
+                         f"WHERE {d.answered(v)} AND NOT {d.is_object(v)} AND NOT {d.is_array(v)}")
             parts.append(f"SELECT {i} AS q, {key} AS k, {value} AS v FROM p CROSS JOIN {items_from} "
-                         f"WHERE {d.answered(v)} AND {shape}")
+                         f"WHERE {d.answered(v)} AND {d.is_array(v)}")
         sql = (f"WITH p AS MATERIALIZED (SELECT * FROM {pivot.sql}) "
                f"SELECT q, k, v, COUNT(*) FROM ({' UNION ALL '.join(parts)}) AS e GROUP BY q, k, v")
         for i, row_key, value, n in _fetch(sql, pivot.params):
@@ -329,7 +350,7 @@ def _figures(questions, responses, text_pages, with_texts):
             parts, params = [], []
             for i, (q, offset) in enumerate(wanted):
                 own_v, comment_v = d.at("r.doc", q.name), d.at("r.doc", comment[q.name])
-                own, note = _own_text(d, q, own_v), _comment(d, comment_v)
+                own, note = _own_text(d, q, own_v), _comment(d, comment_v) if takes_comment(q) else "NULL"
                 # Read straight from the responses in their order, so the page stops early.
                 parts.append(f"SELECT * FROM (SELECT {i} AS q, r.rid AS rid, r.unit_name AS unit_name, "
                              f"CASE WHEN {own} THEN {d.json_text(own_v)} END AS own, {note} AS note "

@@ -19,14 +19,18 @@ CHUNK = 2000
 def survey_questions(survey):
     """The current version's questions, then any only older versions had (answers keep them)."""
     versions = list(survey.versions.order_by("-number").values_list("schema", flat=True))
-    questions, seen = [], set()
+    questions, seen, commented = [], set(), set()
     for index, schema in enumerate(versions):
         for q in walk_questions(schema):
             if index:
                 q.number = None  # asked only by an older version: its number there means nothing now
+            if q.has_other or q.has_comment:
+                commented.add(q.name)  # some answers may hold "<name>-Comment"
             if q.name and q.name not in seen:
                 seen.add(q.name)
                 questions.append(q)
+    for q in questions:
+        q.had_comment = q.name in commented
     return questions
 
 

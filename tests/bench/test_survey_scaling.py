@@ -14,7 +14,9 @@ def test_the_survey_benchmark_measures_the_results_page_and_the_export_jobs(sett
     assert set(results) == {label for label, _, _ in survey_scaling.PAGES}
     for label, figures in results.items():
         (_, queries_small, html_small), (_, queries_large, _) = figures[5], figures[20]
-        assert queries_small == queries_large, label  # no more queries for more responses
+        # No more queries for more responses: at most the median and text queries, skipped
+        # when one unit's few responses hold no number or no text.
+        assert queries_small <= queries_large <= queries_small + 2, label
         assert html_small > 1000, label
     assert bare_ms > 0
     for fmt in ("csv", "xlsx"):
