@@ -97,8 +97,11 @@ class PostgreSQLDialect(Dialect):
         """One row per response (rid, unit_name, c0, c1, ...): jsonb_to_record reads each
         document once (one detoast) and hands every answer out as a jsonb column."""
         quote = connection.ops.quote_name
-        columns = "".join(f", x.{quote(n)} AS c{i}" for i, n in enumerate(names))
-        record = ", ".join(f"{quote(n)} jsonb" for n in names)
+        # A name longer than an identifier may be (63 bytes) is read with -> instead.
+        fits = [n for n in names if len(n.encode()) <= 63] or names[:0]
+        columns = "".join(f", x.{quote(n)} AS c{i}" if n in fits else f", {self.at('r.doc', n)} AS c{i}"
+                          for i, n in enumerate(names))
+        record = ", ".join(f"{quote(n)} jsonb" for n in fits) or '"-" jsonb'
         return (f"(SELECT r.rid AS rid, r.unit_name AS unit_name{columns} FROM {source} "
                 f"CROSS JOIN LATERAL jsonb_to_record(r.doc) AS x({record})) AS p")
 

@@ -295,3 +295,17 @@ def test_a_page_seen_again_comes_from_the_cache_until_a_response_changes(login, 
     # another unit's filter, and another page of texts, are figures of their own
     unit_page = client.get(url, {"unit": varied.units[2].pk})
     check_page(unit_page, recount(varied.survey, varied.units[2]))
+
+
+def test_a_question_with_a_very_long_name_is_counted_too(login, varied):
+    """PostgreSQL cuts identifiers at 63 bytes; the answer is still found."""
+    name = "q_" + "x" * 70
+    schema = {"elements": [{"type": "radiogroup", "name": name, "title": "长题名", "choices": ["是", "否"],
+                            "showOtherItem": True}]}
+    survey = services.create_survey(varied.survey.campaign, "长题名问卷", schema, status=Survey.Status.OPEN)
+    Response.objects.bulk_create([
+        Response(survey=survey, version=survey.current_version, answers=a, status=Response.Status.SUBMITTED)
+        for a in [{name: "是"}, {name: "否"}, {name: "是"}, {name: "other", f"{name}-Comment": "看情况"}]])
+    items = login(varied.coordinator).get(reverse("surveys:results", args=[survey.pk])).context["items"]
+    assert items[0]["choices"] == [("是", 2, 50.0), ("否", 1, 25.0), ("其他", 1, 25.0)]
+    assert items[0]["texts"] == [(None, "看情况")]
