@@ -216,32 +216,68 @@ def _comment(d, v):
 
 
 def fingerprint(questions, responses, text_pages=None, with_texts=True):
-    """A cache key that changes whenever the figures could: the questions, which responses
-    (the query, filters included), their number and their last change (one query answered
-    from the index response_results_fingerprint), and which page of texts. A response added,
-    reopened or edited moves the count or the last change (Response.updated_at)."""
+    """(key, latest key, number of responses). The key changes whenever the figures could:
+    the questions, which responses (the query, filters included), their number and their
+    last change (one query answered from the index response_results_fingerprint), and which
+    page of texts; a response added, reopened or edited moves the count or the last change
+    (Response.updated_at). The latest key leaves out the number and the change: the last
+    figures counted for the same page, whatever has arrived since."""
     from django.db.models import Count, Max
 
     state = responses.order_by().aggregate(n=Count("survey"), changed=Max("updated_at"))
     sql, params = responses.order_by().values("pk").query.sql_with_params()
     shape = json.dumps([[q.name, q.type, q.raw] for q in questions], sort_keys=True, default=str, ensure_ascii=False)
-    text = json.dumps([sql, [str(p) for p in params], shape, state["n"], str(state["changed"]),
-                       sorted((text_pages or {}).items()), with_texts], ensure_ascii=False)
-    return "surveys:results:" + hashlib.sha256(text.encode()).hexdigest()
+    page = json.dumps([sql, [str(p) for p in params], shape, sorted((text_pages or {}).items()), with_texts],
+                      ensure_ascii=False)
+    latest = "surveys:results:latest:" + hashlib.sha256(page.encode()).hexdigest()
+    key = "surveys:results:" + hashlib.sha256(f"{page}|{state['n']}|{state['changed']}".encode()).hexdigest()
+    return key, latest, state["n"]
 
 
-def cached_summarize(questions, responses, text_pages=None, with_texts=True):
-    """summarize(), kept in the shared cache until a response is added, changed or reopened:
+class Results:
+    """What the results page shows: total and items, and whether they are `fresh`, `stale`
+    (counted before the latest responses; a recount is on the queue) or still `counting`."""
+
+    def __init__(self, questions, figures, state, as_of=None, responses=0):
+        self.state, self.as_of, self.responses = state, as_of, responses
+        self.total, self.items = _assemble(questions, figures) if figures else (None, [])
+
+
+def recount(questions, responses, text_pages=None, with_texts=True, keys=None):
+    """Count afresh and keep the figures (under both keys of fingerprint()); returns them."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    key, latest, _ = keys or fingerprint(questions, responses, text_pages, with_texts)
+    figures = _figures(questions, responses, text_pages, with_texts)
+    as_of = timezone.now()
+    cache.set_many({key: (figures, as_of), latest: (figures, as_of)}, RESULTS_CACHE_SECONDS)
+    cache.delete(latest + ":counting")
+    return figures
+
+
+def cached_summarize(questions, responses, text_pages=None, with_texts=True, start_recount=None):
+    """The figures, kept in the shared cache until a response is added, changed or reopened:
     a page seen again, by anyone on any server, costs one small query instead of a scan of
-    every answer. The first view after a change counts afresh."""
+    every answer. Not cached: counted at once, unless there are more than
+    SURVEY_RESULTS_INLINE_ROWS responses and `start_recount` is given: then it is called
+    (once, whoever asks meanwhile) to count on the job queue, and the last figures counted
+    are shown meanwhile (`stale`), or none yet (`counting`). Returns a Results."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    key = fingerprint(questions, responses, text_pages, with_texts)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _figures(questions, responses, text_pages, with_texts)
-        cache.set(key, figures, RESULTS_CACHE_SECONDS)
-    return _assemble(questions, figures)
+    keys = key, latest, n = fingerprint(questions, responses, text_pages, with_texts)
+    kept = cache.get(key)
+    if kept is not None:
+        return Results(questions, kept[0], "fresh", kept[1], n)
+    if start_recount is None or n <= settings.SURVEY_RESULTS_INLINE_ROWS:
+        return Results(questions, recount(questions, responses, text_pages, with_texts, keys), "fresh", None, n)
+    if cache.add(latest + ":counting", True, 600):  # one recount at a time; a failed one is retried after 10 min
+        start_recount()
+    last = cache.get(latest)
+    if last is None:
+        return Results(questions, None, "counting", None, n)
+    return Results(questions, last[0], "stale", last[1], n)
 
 
 def summarize(questions, responses, text_pages=None, with_texts=True):

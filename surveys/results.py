@@ -72,7 +72,8 @@ def survey_summary(survey, unit_ids=None):
     responses = survey.responses.submitted()
     if unit_ids is not None:
         responses = responses.filter(unit_id__in=unit_ids)
-    total, items = cached_summarize(survey_questions(survey), responses, with_texts=False)
+    found = cached_summarize(survey_questions(survey), responses, with_texts=False)
+    total, items = found.total, found.items
     return {"title": survey.title, "totals": totals, "responses": total, "items": items}
 
 
@@ -214,6 +215,26 @@ def write_export(rows, fmt, fileobj, total=0, progress=None):
         text.detach()
     else:
         write_xlsx(counted(), fileobj)
+
+
+@job_function
+def recount_job(job, survey_id, unit=None, texts=None, page=None):
+    """A survey's results counted on the job queue for the results page (too many responses
+    to count in a request), as its owner may see them; the figures go to the shared cache."""
+    from django.http import Http404
+
+    from . import access
+    from .aggregate import recount
+
+    try:
+        survey = access.get_survey_for_user(job.owner, survey_id)
+    except Http404:
+        raise JobRefused("没有找到该问卷，或您已无权查看") from None
+    responses = access.visible_responses(job.owner, survey)
+    if unit is not None:
+        responses = responses.filter(unit_id=unit)
+    figures = recount(survey_questions(survey), responses, {texts: page} if texts else None)
+    return f"统计完成：{figures[0]} 份答卷"
 
 
 @job_function

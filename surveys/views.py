@@ -150,10 +150,16 @@ def survey_results(request, pk):
     text_pages = {}
     if request.GET.get("texts") and request.GET.get("page", "").isdigit() and len(request.GET["page"]) < 7:
         text_pages[request.GET["texts"]] = int(request.GET["page"])
-    total, items = aggregate.cached_summarize(questions, responses, text_pages=text_pages)
+    texts, page = next(iter(text_pages.items()), (None, None))
+
+    def start_recount():
+        start_job("surveys.results.recount_job", title=f"统计问卷结果（{survey.title}）", owner=request.user,
+                  survey_id=survey.pk, unit=selected, texts=texts, page=page)
+
+    found = aggregate.cached_summarize(questions, responses, text_pages=text_pages, start_recount=start_recount)
     return render(request, "surveys/survey_results.html", {
         "survey": survey, "invitations": invitations, "totals": totals, "units": units,
-        "selected": selected, "total": total, "items": items,
+        "selected": selected, "total": found.total, "items": found.items, "results": found,
     })
 
 

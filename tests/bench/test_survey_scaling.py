@@ -11,7 +11,7 @@ def test_the_survey_benchmark_measures_the_results_page_and_the_export_jobs(sett
     lines = []
     results, bare_ms, exports = survey_scaling.run([5, 20], requests=1, fresh_process=False, out=lines.append,
                                                    cold_requests=1)
-    assert set(results) == {label for label, _, _ in survey_scaling.PAGES}
+    assert set(results) == {page[0] for page in survey_scaling.PAGES}
     for label, figures in results.items():
         (_, queries_small, html_small), (_, queries_large, _) = figures[5], figures[20]
         # No more queries for more responses: at most the median and text queries, skipped

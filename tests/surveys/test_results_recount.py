@@ -309,3 +309,62 @@ def test_a_question_with_a_very_long_name_is_counted_too(login, varied):
     items = login(varied.coordinator).get(reverse("surveys:results", args=[survey.pk])).context["items"]
     assert items[0]["choices"] == [("是", 2, 50.0), ("否", 1, 25.0), ("其他", 1, 25.0)]
     assert items[0]["texts"] == [(None, "看情况")]
+
+
+def test_a_large_survey_is_counted_on_the_job_queue_showing_the_last_figures_meanwhile(login, varied, settings):
+    """Above SURVEY_RESULTS_INLINE_ROWS no request counts: a job does, once, whoever looks."""
+    from django.core.cache import cache
+
+    from jobs.models import Job
+    from jobs.services import run
+
+    cache.clear()
+    settings.SURVEY_RESULTS_INLINE_ROWS = 39
+    client = login(varied.coordinator)
+    url = reverse("surveys:results", args=[varied.survey.pk])
+    page = client.get(url)
+    assert page.context["results"].state == "counting" and page.context["items"] == []
+    assert "共 40 份答卷，正在后台统计" in page.content.decode()
+    job = Job.objects.get()
+    assert job.function == "surveys.results.recount_job" and job.owner == varied.coordinator
+    client.get(url)
+    assert Job.objects.count() == 1  # one recount at a time
+    assert run(job.pk) == "succeeded"
+    page = client.get(url)
+    assert page.context["results"].state == "fresh"
+    check_page(page, recount(varied.survey))
+    assert Job.objects.count() == 1
+    # a new response: the last figures are shown, marked, while the queue counts again
+    Response.objects.create(survey=varied.survey, version=varied.survey.current_version, unit=varied.units[1],
+                            answers={"staff": 1000, "city": "海东"}, status=Response.Status.SUBMITTED)
+    page = client.get(url)
+    assert page.context["results"].state == "stale" and page.context["total"] == 40
+    assert "现有 41 份，正在后台更新" in page.content.decode()
+    assert run(Job.objects.latest("created_at").pk) == "succeeded"
+    page = client.get(url)
+    assert page.context["results"].state == "fresh"
+    check_page(page, recount(varied.survey))
+    # one unit's page is counted by its own job, for what its viewer may see
+    settings.SURVEY_RESULTS_INLINE_ROWS = 5
+    unit = varied.units[2]
+    assert client.get(url, {"unit": unit.pk}).context["results"].state == "counting"
+    job = Job.objects.latest("created_at")
+    assert job.arguments["unit"] == unit.pk and run(job.pk) == "succeeded"
+    check_page(client.get(url, {"unit": unit.pk}), recount(varied.survey, unit))
+
+
+def test_the_recount_job_refuses_an_owner_who_lost_access(login, varied, settings):
+    from django.core.cache import cache
+
+    from campaigns.models import Membership
+    from jobs.models import Job
+    from jobs.services import run
+
+    cache.clear()
+    settings.SURVEY_RESULTS_INLINE_ROWS = 10
+    login(varied.coordinator).get(reverse("surveys:results", args=[varied.survey.pk]))
+    Membership.objects.filter(user=varied.coordinator).delete()
+    job = Job.objects.get()
+    assert run(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "无权查看" in job.error
