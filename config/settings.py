@@ -347,6 +347,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 SURVEY_OPEN_LINK_RATE = os.environ.get("SURVEY_OPEN_LINK_RATE", "30/m")
 # Largest survey answer body accepted, in bytes.
 SURVEY_MAX_BODY = int(os.environ.get("SURVEY_MAX_BODY", str(256 * 1024)))
+# Survey results of more responses than this are counted on the job queue when not cached
+# (the page shows the last figures meanwhile), so no request waits for a recount.
+SURVEY_RESULTS_INLINE_ROWS = int(os.environ.get("SURVEY_RESULTS_INLINE_ROWS", "20000"))
 # Time limit of one survey-core call on the server (surveys/engine.py): a runaway regex stops here.
 SURVEY_ENGINE_TIMEOUT_MS = int(os.environ.get("SURVEY_ENGINE_TIMEOUT_MS", "800"))
 

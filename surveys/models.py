@@ -191,6 +191,13 @@ class Response(models.Model):
                 name="one_draft_response_per_invitation",
             ),
         ]
+        indexes = [
+            # The results page's cache key (aggregate.fingerprint): count, newest and last
+            # change of a survey's submitted responses, read from the index alone.
+            models.Index(fields=["survey", "status", "unit", "updated_at"], name="response_results_fingerprint"),
+            # A page of text answers reads a survey's responses in order and stops at the page's end.
+            models.Index(fields=["survey", "id"], name="response_survey_order"),
+        ]
 
     def __str__(self):
         return f"{self.survey} #{self.pk}"

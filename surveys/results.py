@@ -1,13 +1,16 @@
-"""Compiling a survey's results and exporting its responses (streamed, a few queries in all)."""
+"""A survey's results (counted by the database: surveys/aggregate.py) and its exports (streamed)."""
 import csv
-import math
-import statistics
+import io
 import tempfile
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from campaigns.formulas import csv_text, xlsx_row
+from jobs.registry import job_function
+from jobs.services import JobRefused
 
+from .aggregate import cached_summarize
 from .validation import MULTI_TYPES, walk_questions
 
 CHUNK = 2000
@@ -16,14 +19,18 @@ CHUNK = 2000
 def survey_questions(survey):
     """The current version's questions, then any only older versions had (answers keep them)."""
     versions = list(survey.versions.order_by("-number").values_list("schema", flat=True))
-    questions, seen = [], set()
+    questions, seen, commented = [], set(), set()
     for index, schema in enumerate(versions):
         for q in walk_questions(schema):
             if index:
                 q.number = None  # asked only by an older version: its number there means nothing now
+            if q.has_other or q.has_comment:
+                commented.add(q.name)  # some answers may hold "<name>-Comment"
             if q.name and q.name not in seen:
                 seen.add(q.name)
                 questions.append(q)
+    for q in questions:
+        q.had_comment = q.name in commented
     return questions
 
 
@@ -40,76 +47,6 @@ def response_rate(survey, unit_ids=None):
     }
     totals["rate"] = round(100 * totals["submitted"] / totals["invited"], 1) if rows else 0
     return rows, totals
-
-
-def compile_results(questions, answers_iter):
-    """Per question: choice counts and shares, number statistics, or the text answers."""
-    stats = {q.name: {"question": q, "answered": 0, "counts": {}, "numbers": [], "texts": []} for q in questions}
-    total = 0
-    for answers, unit_name in answers_iter:
-        total += 1
-        for name, value in answers.items():
-            if name.endswith("-Comment") and name[:-8] in stats and isinstance(value, str) and value.strip():
-                stats[name[:-8]]["texts"].append((unit_name, value))  # "other, please specify"
-                continue
-            s = stats.get(name)
-            if s is None or value in (None, "", [], {}):
-                continue
-            s["answered"] += 1
-            q = s["question"]
-            if q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean", "rating"):
-                values = value if isinstance(value, list) else [value]
-                for v in values:
-                    key = str(v)
-                    s["counts"][key] = s["counts"].get(key, 0) + 1
-                if q.type == "rating" and isinstance(value, (int, float)):
-                    s["numbers"].append(value)
-            elif q.type == "matrix" and isinstance(value, dict):
-                for row, col in value.items():
-                    key = f"{row}\x00{col}"
-                    s["counts"][key] = s["counts"].get(key, 0) + 1
-            elif q.is_numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
-                s["numbers"].append(value)
-            elif q.type == "multipletext" and isinstance(value, dict):
-                s["texts"].append((unit_name, "；".join(f"{k}：{v}" for k, v in value.items())))
-            else:
-                s["texts"].append((unit_name, str(value)))
-    out = []
-    for s in stats.values():
-        q = s["question"]
-        item = {"question": q, "answered": s["answered"], "kind": "text", "texts": s["texts"]}
-        if q.type == "matrix":
-            item["kind"] = "matrix"
-            item["matrix"] = [
-                (label, [(clabel, s["counts"].get(f"{r}\x00{c}", 0)) for c, clabel in q.columns]) for r, label in q.rows
-            ]
-            item["columns"] = [label for _, label in q.columns]
-        elif s["counts"] or q.type in MULTI_TYPES or q.type in ("radiogroup", "dropdown", "boolean"):
-            item["kind"] = "choices"
-            if q.type == "boolean":
-                options = [(q.raw.get("valueTrue", True), q.boolean_label(q.raw.get("valueTrue", True))),
-                           (q.raw.get("valueFalse", False), q.boolean_label(q.raw.get("valueFalse", False)))]
-            elif q.type == "rating":
-                options = [(v, str(v)) for v in q.rating_values()]
-            else:
-                options = list(q.choices) + ([("other", q.choice_label("other"))] if q.has_other else []) + (
-                    [("none", q.choice_label("none"))] if q.has_none else [])
-            base = s["answered"] or 1
-            item["answered"] = s["answered"]  # the share's base, so reports can round it their way
-            item["choices"] = [
-                (label, s["counts"].get(str(v), 0), round(100 * s["counts"].get(str(v), 0) / base, 1))
-                for v, label in options
-            ]
-        if s["numbers"]:
-            nums = s["numbers"]
-            item["kind"] = "numbers" if item["kind"] == "text" else item["kind"]
-            item["numbers"] = {
-                "min": min(nums), "mean": round(statistics.fmean(nums), 2),
-                "median": statistics.median(nums), "max": max(nums), "n": len(nums),
-                "sum": math.fsum(nums),  # exact enough for reports to take the mean and round it their way
-            }
-        out.append(item)
-    return total, out
 
 
 def campaign_survey(campaign):
@@ -135,8 +72,8 @@ def survey_summary(survey, unit_ids=None):
     responses = survey.responses.submitted()
     if unit_ids is not None:
         responses = responses.filter(unit_id__in=unit_ids)
-    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=CHUNK)
-    total, items = compile_results(survey_questions(survey), rows)
+    found = cached_summarize(survey_questions(survey), responses, with_texts=False)
+    total, items = found.total, found.items
     return {"title": survey.title, "totals": totals, "responses": total, "items": items}
 
 
@@ -241,6 +178,92 @@ def xlsx_tempfile(rows):
     write_xlsx(rows, tmp)
     tmp.seek(0)
     return tmp
+
+
+def write_csv(rows, fileobj):
+    """Write rows as csv text (BOM first) to a text file, one line at a time."""
+    for line in csv_stream(rows):
+        fileobj.write(line)
+
+
+def safe_filename(text):
+    return "".join("_" if ch in '\\/:*?"<>|\r\n' else ch for ch in text).strip()[:80] or "问卷"
+
+
+def export_filename(survey, labels, fmt):
+    """A Chinese file name saying what the export holds: which survey, labels or codes, which day."""
+    kind = "答卷（选项文字）" if labels else "答卷（选项代码）"
+    return f"{safe_filename(survey.title)}-{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
+
+
+def write_export(rows, fmt, fileobj, total=0, progress=None):
+    """Write an export's rows (heading first) to a binary file in flat memory: csv line by
+    line, xlsx in openpyxl's write-only mode. `progress(done, total)` every CHUNK rows."""
+
+    def counted():
+        for done, row in enumerate(rows):
+            if progress and done and done % CHUNK == 0:
+                progress(done, total)
+            yield row
+        if progress:
+            progress(total, total)
+
+    if fmt == "csv":
+        text = io.TextIOWrapper(fileobj, encoding="utf-8", newline="", write_through=True)
+        write_csv(counted(), text)
+        text.flush()
+        text.detach()
+    else:
+        write_xlsx(counted(), fileobj)
+
+
+@job_function
+def recount_job(job, survey_id, unit=None, texts=None, page=None):
+    """A survey's results counted on the job queue for the results page (too many responses
+    to count in a request), as its owner may see them; the figures go to the shared cache."""
+    from django.http import Http404
+
+    from . import access
+    from .aggregate import recount
+
+    try:
+        survey = access.get_survey_for_user(job.owner, survey_id)
+    except Http404:
+        raise JobRefused("没有找到该问卷，或您已无权查看") from None
+    responses = access.visible_responses(job.owner, survey)
+    if unit is not None:
+        responses = responses.filter(unit_id=unit)
+    figures = recount(survey_questions(survey), responses, {texts: page} if texts else None)
+    return f"统计完成：{figures[0]} 份答卷"
+
+
+@job_function
+def export_job(job, survey_id, fmt, labels=True):
+    """A survey's responses exported on the job queue for its owner, with progress, the file
+    kept for download. The owner's access is checked again here, as the view checked it."""
+    from django.http import Http404
+
+    from . import access
+
+    if fmt not in ("csv", "xlsx"):
+        raise JobRefused("不支持的导出格式")
+    try:
+        survey = access.get_survey_for_user(job.owner, survey_id)
+    except Http404:
+        raise JobRefused("没有找到该问卷，或您已无权查看") from None
+    responses = access.visible_responses(job.owner, survey)
+    total = responses.count()
+    job.progress(1, f"共 {total} 份答卷，正在写入")
+
+    def progress(done, count):
+        job.progress(1 + 98 * done // max(count, 1), f"已写入 {done} / {count} 份答卷")
+
+    name = export_filename(survey, labels, fmt)
+    with tempfile.TemporaryFile() as tmp:
+        write_export(export_rows(survey, responses, labels=labels), fmt, tmp, total, progress)
+        tmp.seek(0)
+        job.save_result(name, tmp)
+    return f"导出完成：{total} 份答卷"
 
 
 # ---------------------------------------------------------------- one unit's answers as a document

@@ -9,14 +9,14 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from campaigns.access import in_campaign_province
 from campaigns.models import Unit
+from jobs.services import start_job
 
-from . import access, results, services
+from . import access, aggregate, results, services
 from .forms import QuestionnaireForm, SurveySettingsForm
 from .models import Invitation, Response, Survey
 from .validation import AnswersInvalid, parse_answers_body, walk_questions
@@ -145,23 +145,39 @@ def survey_results(request, pk):
     if selected is not None:
         responses = responses.filter(unit_id=selected)
     questions = results.survey_questions(survey)
-    rows = responses.values_list("answers", "unit__name").iterator(chunk_size=results.CHUNK)
-    total, items = results.compile_results(questions, rows)
+    # One page of one question's texts may be asked for (?texts=name&page=n); every other
+    # question shows its first page.
+    text_pages = {}
+    if request.GET.get("texts") and request.GET.get("page", "").isdigit() and len(request.GET["page"]) < 7:
+        text_pages[request.GET["texts"]] = int(request.GET["page"])
+    texts, page = next(iter(text_pages.items()), (None, None))
+
+    def start_recount():
+        start_job("surveys.results.recount_job", title=f"统计问卷结果（{survey.title}）", owner=request.user,
+                  survey_id=survey.pk, unit=selected, texts=texts, page=page)
+
+    found = aggregate.cached_summarize(questions, responses, text_pages=text_pages, start_recount=start_recount)
     return render(request, "surveys/survey_results.html", {
         "survey": survey, "invitations": invitations, "totals": totals, "units": units,
-        "selected": selected, "total": total, "items": items,
+        "selected": selected, "total": found.total, "items": found.items, "results": found,
     })
 
 
 @login_required
 def survey_export(request, pk, fmt):
+    """The survey's responses as csv or xlsx; above EXPORT_QUEUE_ROWS responses the job queue
+    writes the file (its page shows progress and the download), beyond a request's time."""
     if fmt not in ("csv", "xlsx"):
         raise Http404("不支持的导出格式")
     survey = access.get_survey_for_user(request.user, pk)
     responses = access.visible_responses(request.user, survey)
     labels = request.GET.get("codes") != "1"
+    if responses.count() > settings.EXPORT_QUEUE_ROWS:
+        job = start_job("surveys.results.export_job", title=f"导出答卷（{survey.title}）", owner=request.user,
+                        survey_id=survey.pk, fmt=fmt, labels=labels)
+        return redirect("jobs:detail", pk=job.pk)
     rows = results.export_rows(survey, responses, labels=labels)
-    filename = export_filename(survey, labels, fmt)
+    filename = results.export_filename(survey, labels, fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(results.csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition(filename)
@@ -179,16 +195,6 @@ def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=2, border=2, title="扫码填写问卷")
 
 
-def safe_filename(text):
-    return "".join("_" if ch in '\\/:*?"<>|\r\n' else ch for ch in text).strip()[:80] or "问卷"
-
-
-def export_filename(survey, labels, fmt):
-    """A Chinese file name saying what the export holds: which survey, labels or codes, which day."""
-    kind = "答卷（选项文字）" if labels else "答卷（选项代码）"
-    return f"{safe_filename(survey.title)}-{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
-
-
 def content_disposition(filename):
     """attachment with an ASCII fallback and the UTF-8 name (RFC 6266) for Chinese names."""
     return f"attachment; filename=\"survey.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
@@ -204,7 +210,7 @@ def response_document(request, pk, rid, fmt):
         access.visible_responses(request.user, survey).select_related("survey", "unit", "version"), pk=rid
     )
     unit = response.unit.name if response.unit else f"答卷{response.pk}"
-    filename = f"{safe_filename(survey.title)}-{safe_filename(unit)}-答卷.{fmt}"
+    filename = f"{results.safe_filename(survey.title)}-{results.safe_filename(unit)}-答卷.{fmt}"
     if fmt == "pdf":
         body, content_type = results.response_pdf(response), "application/pdf"
     else:

@@ -24,11 +24,6 @@ class Command(BaseCommand):
         rows = results.export_rows(survey, responses, labels=not codes)
         path = Path(out)
         count = responses.count()
-        if format == "csv":
-            with path.open("w", encoding="utf-8", newline="") as f:
-                for chunk in results.csv_stream(rows):
-                    f.write(chunk)
-        else:
-            with path.open("wb") as f:
-                results.write_xlsx(rows, f)
+        with path.open("wb") as f:
+            results.write_export(rows, format, f)
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 份答卷到 {path}"))
