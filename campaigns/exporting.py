@@ -20,7 +20,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -28,7 +27,7 @@ from jobs.registry import job_function
 from jobs.services import JobRefused
 
 from . import access
-from .formulas import csv_text, guard_xlsx_cell, looks_like_formula
+from .formulas import csv_text, guard_xlsx_cell, xlsx_text, xlsx_value
 from .models import Assignment, Evidence, ProgressReport, Task, join_responsible
 
 # Rows fetched from the database at a time (a server-side cursor on PostgreSQL).
@@ -170,17 +169,14 @@ def _ticker(progress, total):
 
 def _clean(value):
     """Text without the control characters an xlsx cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def _xlsx_cell(sheet, value):
     """A value for a write-only row: text is always a text cell (formula-like text guarded,
     error-code-like text kept text), times formatted to the minute; the rest as it is."""
     if isinstance(value, str):
-        value = _clean(value)
-        if looks_like_formula(value) or value in ERROR_CODES:
-            return guard_xlsx_cell(WriteOnlyCell(sheet, value=value))
-        return value
+        return xlsx_value(sheet, value)
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"

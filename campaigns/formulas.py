@@ -8,6 +8,9 @@ leading "'" (which the plan importer strips again). Headings go through the same
 since they are user text too (question titles, section headings).
 """
 
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
@@ -38,9 +41,22 @@ def guard_xlsx_cell(cell):
     return cell
 
 
-def xlsx_row(sheet, values):
-    """A row for a write-only sheet: formula-like strings become guarded text cells,
-    everything else passes as it is (cheap for the many plain cells)."""
-    from openpyxl.cell import WriteOnlyCell
+def xlsx_text(value):
+    """`value` (a str) without the control characters an xlsx cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
-    return [guard_xlsx_cell(WriteOnlyCell(sheet, value=v)) if looks_like_formula(v) else v for v in values]
+
+def xlsx_value(sheet, value):
+    """A value for a write-only row: text loses the characters an xlsx cannot hold, and text
+    a spreadsheet would take for a formula or an error value ("#N/A") becomes a guarded text
+    cell; everything else passes as it is (cheap for the many plain cells)."""
+    if isinstance(value, str):
+        value = xlsx_text(value)
+        if looks_like_formula(value) or value in ERROR_CODES:
+            return guard_xlsx_cell(WriteOnlyCell(sheet, value=value))
+    return value
+
+
+def xlsx_row(sheet, values):
+    """A row for a write-only sheet (see xlsx_value)."""
+    return [xlsx_value(sheet, v) for v in values]

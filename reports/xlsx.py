@@ -3,19 +3,16 @@ import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from campaigns.formulas import guard_xlsx_cell
+from campaigns.formulas import guard_xlsx_cell, xlsx_text
 
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _clean(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def _sheet(wb, title, header, rows, widths=None):

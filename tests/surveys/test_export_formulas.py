@@ -40,3 +40,17 @@ def test_survey_csv_export_quotes_headings_and_answers(login, survey_world):
     header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert header[4:] == ["1. =HYPERLINK(\"http://evil.invalid\",\"点此\")", "2. ＝说明"]
     assert row[5] == "'=cmd|' /C calc'!A0"
+
+
+def test_survey_xlsx_export_keeps_error_like_text_as_text_and_drops_characters_xlsx_cannot_hold(login, survey_world):
+    schema = {"pages": [{"name": "p1", "elements": [{"type": "comment", "name": "note", "title": "说明"}]}]}
+    survey = services.create_survey(survey_world.campaign, "特殊文字", schema, task=survey_world.task, status="open")
+    services.submit_response(survey, {"note": "#N/A"})
+    services.submit_response(survey, {"note": "响铃\x07字符"})
+    response = login(survey_world.coordinator).get(reverse("surveys:export", args=[survey.pk, "xlsx"]))
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    column = next(c.column for c in ws[1] if c.value == "1. 说明")
+    cells = [ws.cell(row=r, column=column) for r in (2, 3)]
+    assert sorted(c.value for c in cells) == ["#N/A", "响铃字符"]
+    assert all(c.data_type == "s" for c in cells)  # "#N/A" is the text, not Excel's error value
