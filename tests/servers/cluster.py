@@ -84,9 +84,12 @@ class Database:
 
 def server_env(database_url, media_root, static_root, **extra):
     """The production environment of the README's recipe, pointed at this run's services."""
+    # Nothing of the test run's own: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the
+    # whole run when collected, which a deployment never has (check --deploy refuses it).
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "TASKS_BACKEND", "CACHE_BACKEND", "CACHE_LOCATION",
-                        "DEBUG", "MEDIA_ROOT", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE", "TEST_SQLITE_NAME")}
+                        "DEBUG", "MEDIA_ROOT", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE", "TEST_SQLITE_NAME",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
