@@ -3,9 +3,9 @@
 
     .venv/bin/python bench/gunicorn_sizes.py [--tasks 5000] [--reports 100000] [--responses 100000]
 
-Generates, in a throwaway database (bench/common.py; BENCH_DATABASE_URL for PostgreSQL), a
-campaign of `--tasks` tasks with `--reports` progress reports and a survey with
-`--responses` responses, then starts gunicorn on it the production way (2 workers,
+Generates, in a throwaway database (bench/common.py; BENCH_DATABASE_URL for PostgreSQL,
+an empty database), a campaign of `--tasks` tasks with `--reports` progress reports and a
+survey with `--responses` responses, then starts gunicorn on it the production way (2 workers,
 `--timeout 30`, DEBUG off, a job queue with no worker: a request that hands its work to
 the queue answers at once with a redirect to the job page). Logs in over HTTP as the
 coordinator and as a prefecture bureau's reporter and requests every page and download they
@@ -146,6 +146,8 @@ def run(n_tasks, n_reports, n_responses, out=print):
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("BENCH_DATABASE_URL"):  # the SQLite folder setup_django made
+            shutil.rmtree(Path(url[len("sqlite:///"):]).parent, ignore_errors=True)
     flagged = [r for r in rows if r[6]]
     out(f"slowest: {max(r[3] for r in rows):.2f} s; "
         + ("nothing over 5 s, no server error" if not flagged else f"{len(flagged)} flagged"))
