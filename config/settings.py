@@ -254,6 +254,8 @@ NOTIFY_ROBOT_BASE_URLS = {}
 NOTIFY_RETRY_MINUTES = [int(m) for m in env_list("NOTIFY_RETRY_MINUTES", "1,5,30,120")]
 # Exports with more rows than this run on the job queue (progress page, then the download).
 EXPORT_QUEUE_ROWS = int(os.environ.get("EXPORT_QUEUE_ROWS", "5000"))
+# A compiled report (PDF, .docx, xlsx annex) covering more tasks than this is made on the job queue.
+REPORT_QUEUE_TASKS = int(os.environ.get("REPORT_QUEUE_TASKS", "500"))
 # Plan imports with more rows than this are committed on the job queue.
 IMPORT_QUEUE_ROWS = int(os.environ.get("IMPORT_QUEUE_ROWS", "300"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -4,14 +4,13 @@ from jobs.registry import job_function
 
 
 @job_function
-def compile_report_job(job, code):
-    """Collect and render the summary PDF for the job's owner (same scope as the download view)."""
-    from .views import _compiled_for, _file_stem
+def compile_report_job(job, code, fmt="pdf", variant=None):
+    """Collect and render the summary (PDF, .docx or the xlsx annex) for the job's owner,
+    in the same scope as the download view."""
+    from .views import FORMATS, _compiled_for, rendered
 
     job.progress(10, "正在汇总数据")
-    campaign, data = _compiled_for(job.owner, access.get_campaign_for_user(job.owner, code))
-    job.progress(60, "正在生成 PDF")
-    from .pdf import render_pdf
-
-    job.save_result(f"{_file_stem(data)}.pdf", render_pdf(data))
+    _, data = _compiled_for(job.owner, access.get_campaign_for_user(job.owner, code), variant=variant)
+    job.progress(60, FORMATS[fmt][3].replace("生成", "正在生成"))
+    job.save_result(*rendered(data, fmt))
     return "总结报告已生成"

@@ -1,6 +1,7 @@
 """Pages of the reports app: the campaign's report page, submitting summaries and cases,
 recommending cases, choosing 发文字号 / 主送机关 and downloading the compiled PDF, .docx and
 xlsx annex. Every object is reached through reports.access (built on campaigns.access)."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -165,11 +166,6 @@ def case_photo(request, code, pk):
     return attachment_response(photo.image, photo.caption or f"{photo.case.title}-照片{photo.pk}")
 
 
-def _compiled(request, code):
-    campaign = access.get_campaign_for_user(request.user, code)
-    return _compiled_for(request.user, campaign, variant=request.GET.get("variant"))
-
-
 def _compiled_for(user, campaign, variant=None):
     """(campaign, report data) as `user` may see it; variant "report" leaves out the 版头."""
     unit_ids = report_access.report_unit_ids(user, campaign)
@@ -194,42 +190,82 @@ def _file_stem(data):
     return data.title + (f"（{data.scope}）" if data.scope else "")
 
 
+def _body_suffix(data):
+    return "（报告正文）" if not data.letterhead.with_letterhead else ""
+
+
+# The compiled report's formats: (renderer, content type, file name from the data, job title).
+FORMATS = {
+    "pdf": (render_pdf, "application/pdf", lambda d: f"{_file_stem(d)}{_body_suffix(d)}.pdf", "生成总结报告 PDF"),
+    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             lambda d: f"{_file_stem(d)}{_body_suffix(d)}.docx", "生成总结报告 Word 文档"),
+    "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda d: f"{_file_stem(d)}数据附表.xlsx", "生成数据附表"),
+}
+
+
+def rendered(data, fmt):
+    """(file name, bytes) of the compiled report in `fmt`."""
+    render, _, name, _ = FORMATS[fmt]
+    return name(data), render(data)
+
+
+def report_task_count(campaign, unit_ids):
+    """How many tasks the report covers: the whole campaign (unit_ids None) or the units' own."""
+    from campaigns.models import Task
+
+    tasks = Task.objects.filter(campaign=campaign)
+    if unit_ids is not None:
+        tasks = tasks.filter(assignments__unit_id__in=unit_ids).distinct()
+    return tasks.count()
+
+
+def _start_report_job(request, campaign, fmt, variant=None):
+    from jobs.services import start_job
+
+    job = start_job("reports.jobs.compile_report_job", title=f"{FORMATS[fmt][3]}（{campaign.title}）",
+                    owner=request.user, code=campaign.code, fmt=fmt, variant=variant)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+def _report_download(request, code, fmt):
+    """The report in `fmt` for the user's scope: at once, or above settings.REPORT_QUEUE_TASKS
+    tasks as a job (the request answers with the job page; the file is kept there)."""
+    campaign = access.get_campaign_for_user(request.user, code)
+    variant = request.GET.get("variant")
+    unit_ids = report_access.report_unit_ids(request.user, campaign)
+    if report_task_count(campaign, unit_ids) > settings.REPORT_QUEUE_TASKS:
+        return _start_report_job(request, campaign, fmt, variant)
+    _, data = _compiled_for(request.user, campaign, variant=variant)
+    filename, body = rendered(data, fmt)
+    return _download(body, FORMATS[fmt][1], filename)
+
+
 @login_required
 def report_pdf(request, code):
     """The compiled final summary: the whole campaign for overseers, own work for a unit.
     `?variant=report` leaves out the 版头 (to attach to another document)."""
-    _, data = _compiled(request, code)
-    suffix = "（报告正文）" if not data.letterhead.with_letterhead else ""
-    return _download(render_pdf(data), "application/pdf", f"{_file_stem(data)}{suffix}.pdf")
+    return _report_download(request, code, "pdf")
 
 
 @login_required
 def report_docx(request, code):
     """The same document as an editable .docx (Word / WPS)."""
-    _, data = _compiled(request, code)
-    suffix = "（报告正文）" if not data.letterhead.with_letterhead else ""
-    return _download(render_docx(data), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     f"{_file_stem(data)}{suffix}.docx")
+    return _report_download(request, code, "docx")
 
 
 @login_required
 @require_POST
 def report_pdf_job(request, code):
     """The same PDF compiled on the job queue: the job page shows progress, then the download."""
-    from jobs.services import start_job
-
     campaign = access.get_campaign_for_user(request.user, code)
     report_access.report_unit_ids(request.user, campaign)
-    job = start_job("reports.jobs.compile_report_job", title=f"生成总结报告（{campaign.title}）", owner=request.user,
-                    code=code)
-    return redirect("jobs:detail", pk=job.pk)
+    return _start_report_job(request, campaign, "pdf")
 
 
 @login_required
 def report_xlsx(request, code):
-    _, data = _compiled(request, code)
-    return _download(render_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"{_file_stem(data)}数据附表.xlsx")
+    return _report_download(request, code, "xlsx")
 
 
 @login_required
