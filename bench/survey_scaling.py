@@ -33,15 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, peak_memory, ratio, setup_django  # noqa: E402
+from bench.common import CHILD_SETUP, machine, peak_memory, ratio, setup_django  # noqa: E402
 
 # Runs in a child process: one job (or the floor), then its own peak memory (KiB).
-CHILD = """
-import os, sys, time
-sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import django
-django.setup()
+CHILD = CHILD_SETUP + """
 start = time.perf_counter()
 if {floor!r}:
     import json
@@ -53,7 +48,7 @@ else:
     from jobs.services import run
     assert run({job!r}) == "succeeded"
 elapsed = time.perf_counter() - start
-peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+peak_kib = status("VmHWM:")
 print(elapsed, peak_kib)
 """
 

@@ -36,6 +36,22 @@ def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+
+@pytest.fixture
+def progress_log(monkeypatch):
+    """Every progress(percent, message) a job reports, in order."""
+    from jobs.services import JobHandle
+
+    seen = []
+    original = JobHandle.progress
+
+    def record(self, percent, message=""):
+        seen.append((percent, message))
+        return original(self, percent, message)
+
+    monkeypatch.setattr(JobHandle, "progress", record)
+    return seen
+
 def pytest_sessionfinish(session, exitstatus):
     # Close survey-core's V8 engine while every thread is still alive, on its own thread.
     session.config._outreach_exitstatus = exitstatus

@@ -108,3 +108,10 @@ def polyglot_jpeg():
     data = buffer.getvalue()
     assert POLYGLOT_HTML in data
     return data
+
+
+def run_worker():
+    """Run every queued job now, as `manage.py db_worker` does, then return."""
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)

@@ -8,15 +8,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from campaigns.models import Assignment, Membership, ProgressReport, Unit
 from jobs import schedule
 from jobs.models import Job, ScheduledRun
 from jobs.registry import job_function
-from jobs.services import JobHandle, start_job
-from tests.factories import make_campaign, make_task, make_unit, make_user
+from jobs.services import start_job
+from tests.factories import make_campaign, make_task, make_unit, make_user, run_worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,23 +35,6 @@ def breaks(job):
 
 def not_a_job(job):
     return "never"
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
-
-
-@pytest.fixture
-def progress_log(monkeypatch):
-    seen = []
-    original = JobHandle.progress
-
-    def record(self, percent, message=""):
-        seen.append((percent, message))
-        return original(self, percent, message)
-
-    monkeypatch.setattr(JobHandle, "progress", record)
-    return seen
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,13 +7,12 @@ from urllib.parse import unquote
 import docx
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaigns.models import Task
 from jobs.models import Job
-from tests.factories import make_unit, make_user
+from tests.factories import make_unit, make_user, run_worker
 
 from .conftest import pdf_text, squash
 
@@ -21,10 +20,6 @@ User = get_user_model()
 DOWNLOADS = ("reports:pdf", "reports:docx", "reports:xlsx")
 STEM = "2024年青海省“知识产权公共服务市州行”活动总结"
 XINING_TASKS = [3, 6, 8, 11, 14]  # the demo's tasks of 西宁市市场监管局
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def fetch(client, job):

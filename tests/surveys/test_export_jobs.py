@@ -4,20 +4,14 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from jobs.models import Job
-from jobs.services import JobHandle
 from surveys.models import Response
-from tests.factories import make_unit, make_user
+from tests.factories import make_unit, make_user, run_worker
 
 from .conftest import GOOD_ANSWERS
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def add_stored(world, n, unit=None):
@@ -32,19 +26,6 @@ def add_stored(world, n, unit=None):
 
 def db_state():
     return list(Job.objects.values_list("pk", "status", "result_name")), Response.objects.count()
-
-
-@pytest.fixture
-def progress_log(monkeypatch):
-    seen = []
-    original = JobHandle.progress
-
-    def record(self, percent, message=""):
-        seen.append((percent, message))
-        return original(self, percent, message)
-
-    monkeypatch.setattr(JobHandle, "progress", record)
-    return seen
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,6 @@
 """What a submitted baseline survey means elsewhere: pairing needs and the final report's figures."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,6 +8,7 @@ from campaigns.models import Unit
 from pairing.models import Need
 from reports.collect import collect_survey_results
 from surveys import services
+from tests.factories import run_worker
 
 from .conftest import BASELINE_ANSWERS
 
@@ -28,10 +28,6 @@ def seeded(demo):
 def submit_for(survey, short_name, answers=BASELINE_ANSWERS):
     invitation = survey.invitations.get(unit__short_name=short_name)
     return services.submit_response(survey, answers, invitation=invitation)
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
