@@ -51,18 +51,19 @@ def matrix_cells_html(cells, unit_names, status_labels):
 LIST_LIMIT = 50
 
 
-def section_figures(campaign, today=None):
+def section_figures(campaign, today=None, status_counts=True):
     """The campaign's sections, each with what the section switcher shows for it (task_count,
     assignment_count, overdue_count, done_count, progress, verified_progress), and the
     campaign's overall figures, with the number of its assignments in each status
-    (status_counts). One query however large the plan: the per-task progress and counts,
+    (status_counts, unless asked not to: the plan page shows none). One query however large
+    the plan: the per-task progress and counts,
     grouped by section in the database (a section's progress is the mean of its tasks')."""
     today = today or lifecycle.today()
     sections = list(campaign.sections.all())
     live = Q(assignments__status__in=lifecycle.LIVE)
     per_status = {
         f"n_{value}": Count("assignments__pk", filter=Q(assignments__status=value)) for value in Assignment.Status.values
-    }
+    } if status_counts else {}
     names = ["reported_progress", "verified_progress", "returned_count", "live", "overdue", "done", *per_status]
     per_task = (
         Task.objects.filter(campaign=campaign).order_by().with_progress()
@@ -111,8 +112,9 @@ def section_figures(campaign, today=None):
         "progress": weighted(1, 2),
         "verified_progress": weighted(3, 4),
         "returned_count": total("returned_count"),
-        "status_counts": {value: total(f"n_{value}") for value in Assignment.Status.values},
     }
+    if status_counts:
+        overall["status_counts"] = {value: total(f"n_{value}") for value in Assignment.Status.values}
     return sections, overall
 
 

@@ -54,7 +54,7 @@ def plan(request, code):
     first) with its numbered tasks, units, deadlines and progress; the other sections are
     tabs with their counts (tasks, overdue, done), so the page stays the size a person reads."""
     campaign = access.get_campaign_for_user(request.user, code)
-    sections, overall = section_figures(campaign)
+    sections, overall = section_figures(campaign, status_counts=False)
     current = choose_section(sections, request.GET.get("section"))
     fields = ["number", "title", "deadline", "original_deadline", "section"]
     in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
