@@ -5,9 +5,11 @@ from io import StringIO
 from django.core.management import call_command
 
 from campaigns.models import Unit
+from jobs.models import Job
 from pairing.demo import load_demo_extras
 from pairing.models import InstitutionProfile, MentoringActivity, Need, Pairing
 from pairing.services import build_plan, save_suggestions
+from surveys.models import Response
 
 BUREAUS = ["西宁市", "海东市", "海北州", "黄南州", "海南州", "果洛州", "玉树州", "海西州"]
 
@@ -53,6 +55,11 @@ def test_seed_demo_loads_pairing_extras_and_a_second_run_changes_nothing(db):
     call_command("seed_demo", stdout=StringIO())
     assert InstitutionProfile.objects.count() == 6
     assert Need.objects.count() == 9
+    # The demo is whole without a worker: the needs the survey answers queued are applied at load.
+    assert not Job.objects.filter(status=Job.Status.QUEUED).exists()
+    answered = set(Response.objects.values_list("unit__name", flat=True))
+    assert len(answered) == 8
+    assert set(Need.objects.filter(source=Need.Source.SURVEY).values_list("unit__name", flat=True)) == answered
     before = snapshot()
 
     call_command("seed_demo", stdout=StringIO())

@@ -17,6 +17,8 @@ from campaigns.demo import (
     play_2024_life,
 )
 from campaigns.models import Assignment, Campaign
+from jobs.models import Job
+from jobs.services import run as run_job
 
 
 def _demo_modules():
@@ -53,6 +55,7 @@ class Command(BaseCommand):
         if today.year <= 2024:
             raise CommandError("演示的“今天”须在 2025 年或以后（2024 年是已结束的演示活动）。")
         modules = _demo_modules()
+        queued_before = set(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
         with transaction.atomic():
             fresh = not Campaign.objects.filter(code="qinghai-2024").exists()
             # A first load is dated the day the 2024 notice was issued, so the plan's history starts there.
@@ -69,6 +72,10 @@ class Command(BaseCommand):
                         module.play_demo_life(campaign)
                 close_for_demo(campaign)
             live = load_live_campaign(campaign, today)
+        # What the load queued (pairing needs from the demo's survey answers) is done now, so the
+        # demo is whole without a worker; a worker handed the same jobs later skips them.
+        for pk in Job.objects.filter(status=Job.Status.QUEUED).exclude(pk__in=queued_before).values_list("pk", flat=True):
+            run_job(pk)
         verified = Assignment.objects.filter(task__campaign=campaign, status=Assignment.Status.VERIFIED).count()
         self.stdout.write(self.style.SUCCESS(
             f"已加载：{campaign.title}（已结束，{campaign.tasks.count()} 项任务，{verified} 项分工已核验）"))
