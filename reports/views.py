@@ -15,13 +15,9 @@ from campaigns.evidence import attachment_response
 from campaigns.models import Unit
 
 from . import access as report_access
-from . import services
-from .collect import collect
-from .docx import render_docx
+from . import compiled, services
 from .forms import CompileForm, TypicalCaseForm, WrittenSummaryForm
-from .models import Bulletin, ReportSetting, WrittenSummary
-from .pdf import render_pdf
-from .xlsx import render_xlsx
+from .models import Bulletin, WrittenSummary
 
 
 @login_required
@@ -52,16 +48,11 @@ def campaign_report(request, code):
         "rows": rows, "cases": cases, "submitted": len(summaries), "missing": len(units) - len(summaries),
         "late": sum(1 for r in rows if r["summary"] and r["summary"].is_late),
         "past_due": timezone.localdate() > campaign.summary_due,
-        "compile_form": CompileForm(instance=_setting(campaign)) if access.can_coordinate(request.user, campaign)
-        else None,
+        "compile_form": (CompileForm(instance=compiled.report_setting(campaign))
+                         if access.can_coordinate(request.user, campaign) else None),
         "bulletins": list(Bulletin.objects.filter(campaign=campaign)) if oversee else [],
         "today": timezone.localdate(),
     })
-
-
-def _setting(campaign):
-    """The campaign's remembered compile settings (unsaved defaults the first time)."""
-    return ReportSetting.objects.filter(campaign=campaign).first() or ReportSetting(campaign=campaign)
 
 
 @login_required
@@ -69,7 +60,7 @@ def _setting(campaign):
 def compile_settings(request, code):
     """Coordinators: remember 发文字号, 主送机关, 成文日期 and 版头 for this campaign's summary."""
     campaign = access.get_campaign_for_user(request.user, code, coordinate=True)
-    form = CompileForm(request.POST, instance=_setting(campaign))
+    form = CompileForm(request.POST, instance=compiled.report_setting(campaign))
     if form.is_valid():
         setting = form.save(commit=False)
         setting.updated_by = request.user
@@ -166,64 +157,16 @@ def case_photo(request, code, pk):
     return attachment_response(photo.image, photo.caption or f"{photo.case.title}-照片{photo.pk}")
 
 
-def _compiled_for(user, campaign, variant=None):
-    """(campaign, report data) as `user` may see it; variant "report" leaves out the 版头."""
-    unit_ids = report_access.report_unit_ids(user, campaign)
-    label = ""
-    if unit_ids is not None:
-        label = "、".join(Unit.objects.filter(pk__in=unit_ids).order_by("ordinal", "name").values_list("name", flat=True))
-    setting = _setting(campaign)
-    letterhead = setting.letterhead()
-    if variant == "report":
-        letterhead.with_letterhead = False
-    data = collect(campaign, unit_ids=unit_ids, today=setting.report_date, units_label=label, letterhead=letterhead)
-    return campaign, data
-
-
 def _download(body, content_type, filename):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def _file_stem(data):
-    return data.title + (f"（{data.scope}）" if data.scope else "")
-
-
-def _body_suffix(data):
-    return "（报告正文）" if not data.letterhead.with_letterhead else ""
-
-
-# The compiled report's formats: (renderer, content type, file name from the data, job title).
-FORMATS = {
-    "pdf": (render_pdf, "application/pdf", lambda d: f"{_file_stem(d)}{_body_suffix(d)}.pdf", "生成总结报告 PDF"),
-    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             lambda d: f"{_file_stem(d)}{_body_suffix(d)}.docx", "生成总结报告 Word 文档"),
-    "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             lambda d: f"{_file_stem(d)}数据附表.xlsx", "生成数据附表"),
-}
-
-
-def rendered(data, fmt):
-    """(file name, bytes) of the compiled report in `fmt`."""
-    render, _, name, _ = FORMATS[fmt]
-    return name(data), render(data)
-
-
-def report_task_count(campaign, unit_ids):
-    """How many tasks the report covers: the whole campaign (unit_ids None) or the units' own."""
-    from campaigns.models import Task
-
-    tasks = Task.objects.filter(campaign=campaign)
-    if unit_ids is not None:
-        tasks = tasks.filter(assignments__unit_id__in=unit_ids).distinct()
-    return tasks.count()
-
-
 def _start_report_job(request, campaign, fmt, variant=None):
     from jobs.services import start_job
 
-    job = start_job("reports.jobs.compile_report_job", title=f"{FORMATS[fmt][3]}（{campaign.title}）",
+    job = start_job("reports.jobs.compile_report_job", title=f"{compiled.FORMATS[fmt][3]}（{campaign.title}）",
                     owner=request.user, code=campaign.code, fmt=fmt, variant=variant)
     return redirect("jobs:detail", pk=job.pk)
 
@@ -234,11 +177,11 @@ def _report_download(request, code, fmt):
     campaign = access.get_campaign_for_user(request.user, code)
     variant = request.GET.get("variant")
     unit_ids = report_access.report_unit_ids(request.user, campaign)
-    if report_task_count(campaign, unit_ids) > settings.REPORT_QUEUE_TASKS:
+    if compiled.report_task_count(campaign, unit_ids) > settings.REPORT_QUEUE_TASKS:
         return _start_report_job(request, campaign, fmt, variant)
-    _, data = _compiled_for(request.user, campaign, variant=variant)
-    filename, body = rendered(data, fmt)
-    return _download(body, FORMATS[fmt][1], filename)
+    _, data = compiled.compiled_for(request.user, campaign, variant=variant)
+    filename, body = compiled.rendered(data, fmt)
+    return _download(body, compiled.FORMATS[fmt][1], filename)
 
 
 @login_required
