@@ -1,6 +1,5 @@
 import copy
 import json
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -180,7 +180,7 @@ def survey_export(request, pk, fmt):
     filename = results.export_filename(survey, labels, fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(results.csv_stream(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = content_disposition(filename)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
     return FileResponse(
         results.xlsx_tempfile(rows), as_attachment=True, filename=filename,
@@ -193,11 +193,6 @@ def qr_svg(url):
     import segno
 
     return segno.make(url, error="m").svg_inline(scale=2, border=2, title="扫码填写问卷")
-
-
-def content_disposition(filename):
-    """attachment with an ASCII fallback and the UTF-8 name (RFC 6266) for Chinese names."""
-    return f"attachment; filename=\"survey.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @login_required
@@ -217,7 +212,7 @@ def response_document(request, pk, rid, fmt):
         body = results.response_docx(response)
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     reply = HttpResponse(body, content_type=content_type)
-    reply["Content-Disposition"] = content_disposition(filename)
+    reply["Content-Disposition"] = content_disposition_header(True, filename)
     return reply
 
 
