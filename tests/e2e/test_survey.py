@@ -62,6 +62,9 @@ def test_bureau_resumes_on_its_page_with_its_unit_prefilled_and_corrects_a_reope
     question(page, "institution_names").locator("input").fill("青海大学TISC")
     question(page, "tisc_count").locator("input").fill("1")
     question(page, "tisc_count").locator("input").press("Tab")
+    # The typed answers are in the survey's data before the page is switched from script below.
+    page.wait_for_function("window.outreachSurvey.getValue('tisc_count') == 1"
+                           " && window.outreachSurvey.getValue('institution_names') === '青海大学TISC'")
     # The capability matrix says it is required (*), as the server enforces.
     page.evaluate("window.outreachSurvey.currentPageNo = 3")
     expect(question(page, "capability").locator(".sd-question__title")).to_contain_text("*")
