@@ -66,7 +66,9 @@ def section_figures(campaign, today=None, status_counts=True):
     } if status_counts else {}
     names = ["reported_progress", "verified_progress", "returned_count", "live", "overdue", "done", *per_status]
     per_task = (
-        Task.objects.filter(campaign=campaign).order_by().with_progress()
+        # Grouped by the task's key and section only (a model queryset groups by every column,
+        # which costs SQLite a third more at 30,000 assignments).
+        Task.objects.filter(campaign=campaign).order_by().values("pk", "section_id").with_progress()
         .annotate(
             live=Count("assignments__pk", filter=live),
             overdue=Count("assignments__pk", filter=live & lifecycle.overdue_q(today, "assignments__")),
