@@ -2,6 +2,8 @@
 every signal arrives after its transaction committed."""
 from django.urls import reverse
 
+from campaigns.models import Unit
+
 from . import services
 from .models import Kind
 
@@ -45,34 +47,46 @@ def on_adjustment_decided(sender, adjustment, **kwargs):
     )
 
 
+# A unit's announcement lists at most this many of its tasks; the rest are counted and found
+# in 我的任务 (a national bureau can hold a thousand, too long for an inbox or a group robot).
+ANNOUNCED_TASKS = 30
+
+
 def on_campaign_published(sender, campaign, **kwargs):
-    """Each unit hears of the tasks it was given when the plan is published."""
+    """Each unit hears of the tasks it was given when the plan is published (one message per
+    unit, in a fixed number of queries however large the plan)."""
     from campaigns.models import Assignment
 
+    role_names = dict(Assignment.Role.choices)
     by_unit = {}
-    for a in (Assignment.objects.filter(task__campaign=campaign).exclude(status=Assignment.Status.CANCELLED)
-              .select_related("unit", "task")):
-        by_unit.setdefault(a.unit, []).append(a)
-    for unit, assignments in by_unit.items():
-        lines = [f"任务{a.task.number}. {a.task.title}（{a.get_role_display()}"
-                 + (f"，完成时限 {a.task.deadline:%Y-%m-%d}）" if a.task.deadline else "）") for a in assignments]
-        services.notify_units(
-            [unit], kind=Kind.TASK_ASSIGNED, campaign=campaign,
-            title=f"{campaign.title}已发布，本单位承担 {len(assignments)} 项任务", body="\n".join(lines),
-            url=reverse("campaigns:my_tasks"), key=f"published:{campaign.pk}",
-        )
+    for unit_id, role, number, title, deadline in (
+        Assignment.objects.filter(task__campaign=campaign).exclude(status=Assignment.Status.CANCELLED)
+        .order_by("unit_id", "task__number").values_list("unit_id", "role", "task__number", "task__title",
+                                                          "task__deadline")
+    ):
+        by_unit.setdefault(unit_id, []).append(
+            f"任务{number}. {title}（{role_names.get(role, role)}"
+            + (f"，完成时限 {deadline:%Y-%m-%d}）" if deadline else "）"))
+    units = Unit.objects.in_bulk(list(by_unit))
+    messages = []
+    for unit_id, lines in by_unit.items():
+        shown = lines[:ANNOUNCED_TASKS]
+        if len(lines) > len(shown):
+            shown.append(f"……另有 {len(lines) - len(shown)} 项，见“我的任务”")
+        messages.append((units[unit_id], dict(
+            title=f"{campaign.title}已发布，本单位承担 {len(lines)} 项任务", body="\n".join(shown),
+            url=reverse("campaigns:my_tasks"))))
+    services.notify_each(messages, kind=Kind.TASK_ASSIGNED, campaign=campaign, key=f"published:{campaign.pk}")
 
 
 def on_invitation_sent(sender, survey, invitations, **kwargs):
-    for invitation in invitations:
-        if invitation.unit_id is None:
-            continue
-        closes = f"，请于 {survey.closes_at:%Y-%m-%d %H:%M} 前填写" if survey.closes_at else ""
-        services.notify_units(
-            [invitation.unit], kind=Kind.SURVEY_INVITATION, campaign=survey.campaign,
-            title=f"问卷邀请：{survey.title}", body=f"本单位受邀填写问卷“{survey.title}”{closes}。",
-            url=reverse("surveys:respond", args=[invitation.token]),
-        )
+    closes = f"，请于 {survey.closes_at:%Y-%m-%d %H:%M} 前填写" if survey.closes_at else ""
+    services.notify_each(
+        [(invitation.unit, dict(title=f"问卷邀请：{survey.title}", body=f"本单位受邀填写问卷“{survey.title}”{closes}。",
+                                url=reverse("surveys:respond", args=[invitation.token])))
+         for invitation in invitations if invitation.unit_id is not None],
+        kind=Kind.SURVEY_INVITATION, campaign=survey.campaign,
+    )
 
 
 def on_activity_awaiting_confirmation(sender, activity, **kwargs):

@@ -131,24 +131,37 @@ def full_url(path):
     return settings.SITE_URL.rstrip("/") + path if path else settings.SITE_URL
 
 
-@transaction.atomic
 def notify_units(units, *, kind, title, body="", url="", campaign=None, key="", queue=True):
     """Tell the people of each unit: an inbox entry for every member, and a Delivery for
     each channel they chose and each group robot of the unit (sent by the queue).
 
     Returns the deliveries created (not yet sent).
     """
-    units = list(units)
-    people = unit_people([u.pk for u in units])
-    robots = _robots([u.pk for u in units])
-    text = f"{body}\n{full_url(url)}".strip() if url else body
-    _in_app_many([(people.get(unit.pk, []), dict(kind=kind, title=title, body=body, url=url, unit=unit,
-                                                  campaign=campaign, key=f"{key}:{unit.pk}" if key else ""))
-                  for unit in units])
+    return notify_each([(unit, dict(title=title, body=body, url=url)) for unit in units], kind=kind,
+                       campaign=campaign, key=key, queue=queue)
+
+
+@transaction.atomic
+def notify_each(messages, *, kind, campaign=None, key="", queue=True):
+    """notify_units with a message of its own for each unit: [(unit, {title, body, url})].
+    The same few queries however many units (a national plan's publication tells hundreds).
+
+    Returns the deliveries created (not yet sent).
+    """
+    messages = list(messages)
+    unit_ids = [unit.pk for unit, _ in messages]
+    people = unit_people(unit_ids)
+    robots = _robots(unit_ids)
+    _in_app_many([(people.get(unit.pk, []), dict(kind=kind, title=m["title"], body=m.get("body", ""),
+                                                 url=m.get("url", ""), unit=unit, campaign=campaign,
+                                                 key=f"{key}:{unit.pk}" if key else ""))
+                  for unit, m in messages])
     rows = []
-    for unit in units:
-        rows += _outside_rows(people.get(unit.pk, []), robots.get(unit.pk, []), kind=kind, title=title, body=text,
-                              unit=unit, campaign=campaign)
+    for unit, m in messages:
+        body, url = m.get("body", ""), m.get("url", "")
+        text = f"{body}\n{full_url(url)}".strip() if url else body
+        rows += _outside_rows(people.get(unit.pk, []), robots.get(unit.pk, []), kind=kind, title=m["title"],
+                              body=text, unit=unit, campaign=campaign)
     created = Delivery.objects.bulk_create(rows, batch_size=500)
     if queue:
         queue_deliveries(created)

@@ -65,12 +65,47 @@ def test_verified_and_adjustment_events_reach_the_unit_and_the_coordinators(worl
     assert decided.recipient == world.outsider and "未批准" in decided.title and "请按原计划完成" in decided.body
 
 
+def _publish(campaign, capture):
+    with capture(execute=True):
+        campaign_signals.send_on_commit(campaign_signals.campaign_published, type(campaign), campaign=campaign)
+
+
 def test_publishing_tells_each_unit_its_tasks(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        campaign_signals.send_on_commit(campaign_signals.campaign_published, type(world.campaign), campaign=world.campaign)
+    _publish(world.campaign, django_capture_on_commit_callbacks)
     mine = Notification.objects.get(kind="task_assigned", recipient=world.reporter)
     assert "本单位承担 1 项任务" in mine.title and "举办专利培训班" in mine.body and "牵头" in mine.body
     assert Notification.objects.filter(kind="task_assigned", recipient=world.outsider).exists()
+
+
+def test_publishing_a_large_plan_costs_the_same_queries_and_lists_a_unit_s_first_tasks(
+        db, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.receivers import ANNOUNCED_TASKS
+
+    def plan(n_units, n_tasks):
+        units = [make_unit(f"测试单位{n_units}-{i}") for i in range(n_units)]
+        for unit in units:
+            make_user(unit)
+        campaign = make_campaign(make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION))
+        for number in range(1, n_tasks + 1):
+            make_task(campaign, number=number, units=units, title=f"第{number}项工作")
+        return campaign, units
+
+    counted = []
+    for n_units, n_tasks in ((2, 3), (8, ANNOUNCED_TASKS + 5)):
+        campaign, units = plan(n_units, n_tasks)
+        with CaptureQueriesContext(connection) as queries:
+            _publish(campaign, django_capture_on_commit_callbacks)
+        counted.append(len(queries))
+        assert Notification.objects.filter(kind="task_assigned", campaign=campaign).count() == n_units
+    assert counted[0] == counted[1]
+    # A unit with more tasks than an announcement lists: the first ones, and how many more.
+    long = Notification.objects.filter(kind="task_assigned", recipient__memberships__unit=units[0]).get()
+    assert f"本单位承担 {ANNOUNCED_TASKS + 5} 项任务" in long.title
+    assert "第1项工作" in long.body and f"第{ANNOUNCED_TASKS}项工作" in long.body
+    assert f"第{ANNOUNCED_TASKS + 1}项工作" not in long.body and "另有 5 项" in long.body
 
 
 def test_the_nav_bar_shows_the_unread_count_and_opening_marks_read(world, login, django_capture_on_commit_callbacks):
