@@ -307,7 +307,13 @@ def in_campaign_province(campaign, prefix=""):
 def campaign_units(campaign):
     """The units a campaign reaches: those with work in it and those in its province. Pickers
     (mentors, mentees), invitations and pairing records never go beyond them."""
-    return Unit.objects.filter(in_campaign_province(campaign) | Q(assignments__task__campaign=campaign)).distinct()
+    # A subquery, not a join made distinct: a national campaign has tens of thousands of assignments.
+    return Unit.objects.filter(in_campaign_province(campaign) | Q(pk__in=units_with_work_in([campaign])))
+
+
+def units_with_work_in(campaigns):
+    """The keys of the units with work (an assignment) in any of `campaigns`, as a subquery."""
+    return Assignment.objects.filter(task__campaign__in=campaigns).values("unit_id")
 
 
 def can_fix_directory(user, campaign=None):
@@ -334,9 +340,7 @@ def manageable_units(user):
     if user.is_superuser:
         return Unit.objects.all()
     campaigns = coordinated_campaigns(user)
-    return Unit.objects.filter(
-        Q(coordinated_campaigns__in=campaigns) | Q(assignments__task__campaign__in=campaigns)
-    ).distinct()
+    return Unit.objects.filter(Q(pk__in=campaigns.values("coordinating_unit_id")) | Q(pk__in=units_with_work_in(campaigns)))
 
 
 def can_manage_account(user, account):

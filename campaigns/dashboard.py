@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from . import lifecycle
 from .filters import MyTaskFilter
 from .models import AdjustmentRequest, Assignment, ProgressReport, Task, Unit
+from .paging import page_loading
 
 # Columns of the matrix: the eight prefecture bureaus first, then the others by kind.
 KIND_ORDER = {
@@ -152,9 +153,9 @@ def campaign_dashboard(campaign, section=None, page=None, today=None, days=None)
     sections, overall = section_figures(campaign, today)
     current = choose_section(sections, section, default=most_overdue_section(sections))
     in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
-    matrix_page = Paginator(in_section.only("pk"), MATRIX_TASKS_PER_PAGE).get_page(page)
-    ids = [t.pk for t in matrix_page.object_list]
-    tasks = list(in_section.filter(pk__in=ids).with_progress())
+    matrix_page = page_loading(in_section, MATRIX_TASKS_PER_PAGE, page, lambda rows: rows.with_progress())
+    tasks = list(matrix_page.object_list)
+    ids = [t.pk for t in tasks]
     # Tasks and units are fetched once and attached, not joined into every assignment row:
     # a section can have thousands of assignments, and building a Task and a Unit object
     # for each of them was most of the page's time.

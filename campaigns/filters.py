@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from . import lifecycle
+from .access import units_with_work_in
 from .models import Assignment, Section, Task, Unit
 
 
@@ -44,7 +45,7 @@ class TaskFilter(django_filters.FilterSet):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["section"].queryset = Section.objects.filter(campaign=campaign)
-        self.filters["unit"].queryset = Unit.objects.filter(assignments__task__campaign=campaign).distinct()
+        self.filters["unit"].queryset = Unit.objects.filter(pk__in=units_with_work_in([campaign]))
         _bootstrap(self.form)
 
     def filter_text(self, queryset, name, value):

@@ -15,6 +15,7 @@ from .filters import MyTaskFilter, TaskFilter
 from .forms import AdjustmentDecisionForm, AdjustmentRequestForm, ProgressReportForm, ReviewForm
 from .history import change_log
 from .models import Assignment, ProgressReport, Task, mean_progress, responsible_by_task
+from .paging import page_loading
 
 
 @login_required
@@ -59,9 +60,10 @@ def plan(request, code):
     fields = ["number", "title", "deadline", "original_deadline", "section"]
     in_section = Task.objects.filter(campaign=campaign, section=current).order_by("number")
     # A section of a national plan can hold a thousand tasks: they come a page at a time.
-    page = Paginator(in_section.only("pk"), PLAN_TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    ids = [t.pk for t in page.object_list]
-    tasks = list(in_section.filter(pk__in=ids).with_progress().only(*fields))
+    page = page_loading(in_section, PLAN_TASKS_PER_PAGE, request.GET.get("page"),
+                        lambda rows: rows.with_progress().only(*fields))
+    tasks = list(page.object_list)
+    ids = [t.pk for t in tasks]
     responsible = responsible_by_task(Assignment.objects.filter(task_id__in=ids))
     my_units = access.member_unit_ids(request.user)
     for task in tasks:
@@ -95,7 +97,7 @@ def task_list(request, code):
     base = Task.objects.filter(campaign=campaign)
     task_filter = TaskFilter(request.GET or None, queryset=base, campaign=campaign)
     queryset = task_filter.qs if task_filter.is_bound else base
-    page = Paginator(queryset.for_plan().order_by("number"), 50).get_page(request.GET.get("page"))
+    page = page_loading(queryset.order_by("number"), 50, request.GET.get("page"), lambda rows: rows.for_plan())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

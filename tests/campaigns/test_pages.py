@@ -117,6 +117,25 @@ def test_task_list_is_paginated(db, login):
     assert len(first.context["page"]) == 50 and len(second.context["page"]) == 10
 
 
+def test_a_filtered_task_list_pages_without_repeating_or_losing_tasks_and_shows_each_task_s_progress(db, login):
+    """Each of the 60 tasks matches the status filter through two units: 50 on page 1, 10 on
+    page 2, every task once, and the progress on a page is that task's own (loaded for the page)."""
+    office, a, b, idle = (make_unit(kind=Unit.Kind.PROVINCIAL_DIVISION), make_unit("甲单位"), make_unit("乙单位"),
+                          make_unit("无任务单位"))
+    campaign = make_plan(60, office, units=[a, b])
+    for task in campaign.tasks.all():
+        task.assignments.update(status="in_progress", percent=task.number)
+    client = login(make_user(office, Membership.Role.COORDINATOR))
+    url = reverse("campaigns:task_list", args=[campaign.code])
+    pages = [client.get(url, {"status": "in_progress", "page": n}).context["page"] for n in (1, 2)]
+    numbers = [t.number for page in pages for t in page]
+    assert numbers == list(range(1, 61))
+    assert all(t.progress == t.number for page in pages for t in page)
+    # The unit filter offers the units with work in the campaign, and no other.
+    choices = {label for _, label in client.get(url).context["filter"].form.fields["unit"].choices}
+    assert {"甲单位", "乙单位"} <= choices and "无任务单位" not in choices and idle.name not in choices
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
