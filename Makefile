@@ -47,7 +47,7 @@ lint: deps
 
 # Every benchmark, each printing its figures beside a baseline measured in the same run.
 # bench/RESULTS.md keeps the latest figures (regenerate with `make bench | tee bench/last-run.txt`).
-BENCHMARKS = pages scaling access_checks survey_scaling http_load survey_submit export_responses export_campaign import_plan report_compile pairing_suggest notify_delivery two_servers reminders_national gunicorn_sizes
+BENCHMARKS = pages scaling access_checks survey_scaling http_load survey_submit export_responses export_campaign import_plan report_compile pairing_suggest notify_delivery two_servers reminders_national publish_national gunicorn_sizes
 
 bench: deps
 	@EXTRA_PACKAGES=wrk bash scripts/system-packages.sh
