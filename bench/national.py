@@ -72,6 +72,20 @@ def generate_directory(seed=2024):
     return out
 
 
+def give_every_unit_a_reporter():
+    """One reporter per unit of the directory, reached by email (unit<pk>@example.cn)."""
+    from django.contrib.auth import get_user_model
+
+    from campaigns.models import Membership, Unit
+
+    User = get_user_model()
+    units = list(Unit.objects.order_by("pk"))
+    users = User.objects.bulk_create([User(username=f"unit{u.pk}", email=f"unit{u.pk}@example.cn") for u in units])
+    Membership.objects.bulk_create([Membership(user=user, unit=unit, role=Membership.Role.REPORTER)
+                                    for user, unit in zip(users, units, strict=True)])
+    return users
+
+
 def generate_campaign(province, n_tasks, seed=2024, code=None, coordinator_username=None):
     """A campaign of `n_tasks` tasks for one province entry of generate_directory()."""
     from django.contrib.auth import get_user_model

@@ -27,18 +27,15 @@ def measure(sizes):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.national import generate_campaign, generate_directory
+    from bench.national import generate_campaign, generate_directory, give_every_unit_a_reporter
     from campaigns import editor
-    from campaigns.models import Campaign, Membership, Unit
+    from campaigns.models import Campaign, Membership
     from notifications.models import Delivery, Notification
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     directory = generate_directory()
     User = get_user_model()
-    units = list(Unit.objects.order_by("pk"))
-    users = User.objects.bulk_create([User(username=f"unit{u.pk}", email=f"unit{u.pk}@example.cn") for u in units])
-    Membership.objects.bulk_create([Membership(user=user, unit=unit, role=Membership.Role.REPORTER)
-                                    for user, unit in zip(users, units, strict=True)])
+    give_every_unit_a_reporter()
     province = next(iter(directory.values()))
     coordinator = User.objects.create_user("publish-coordinator")
     Membership.objects.create(user=coordinator, unit=province["divisions"][0], role=Membership.Role.COORDINATOR)

@@ -25,23 +25,18 @@ def main():
     args = parser.parse_args()
     setup_django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core import mail
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.national import generate_campaign, generate_directory
-    from campaigns.models import Campaign, Membership, Unit
+    from bench.national import generate_campaign, generate_directory, give_every_unit_a_reporter
+    from campaigns.models import Campaign
     from notifications import reminders
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     directory = generate_directory()
-    User = get_user_model()
-    units = list(Unit.objects.order_by("pk"))
-    users = User.objects.bulk_create([User(username=f"unit{u.pk}", email=f"unit{u.pk}@example.cn") for u in units])
-    Membership.objects.bulk_create([Membership(user=user, unit=unit, role=Membership.Role.REPORTER)
-                                    for user, unit in zip(users, units, strict=True)])
+    give_every_unit_a_reporter()
     provinces = list(directory)
     today = date(2024, 7, 1)  # deadlines run from 2024-04-20 over 160 days: some late, some due
 
