@@ -2,7 +2,7 @@
 every signal arrives after its transaction committed."""
 from django.urls import reverse
 
-from campaigns.models import Unit
+from campaigns.models import Assignment, Unit
 
 from . import services
 from .models import Kind
@@ -55,8 +55,6 @@ ANNOUNCED_TASKS = 30
 def on_campaign_published(sender, campaign, **kwargs):
     """Each unit hears of the tasks it was given when the plan is published (one message per
     unit, in a fixed number of queries however large the plan)."""
-    from campaigns.models import Assignment
-
     role_names = dict(Assignment.Role.choices)
     by_unit = {}
     for unit_id, role, number, title, deadline in (
